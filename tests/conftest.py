@@ -1,0 +1,27 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Shared test set-up: quiet TF, deterministic torch on the CPU."""
+
+import os
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+
+import numpy as np  # pylint: disable=g-import-not-at-top
+import pytest  # pylint: disable=g-import-not-at-top
+
+
+def max_rel_diff(actual, expected) -> float:
+  """max |a - e| relative to the scale (max |e|) of the expected output."""
+  actual, expected = np.asarray(actual), np.asarray(expected)
+  assert actual.shape == expected.shape, (actual.shape, expected.shape)
+  return float(np.max(np.abs(actual - expected))
+               / max(np.max(np.abs(expected)), 1e-12))
+
+
+@pytest.fixture(autouse=True, scope='session')
+def _torch_threads():
+  try:
+    import torch  # pylint: disable=g-import-not-at-top
+  except ImportError:
+    return
+  torch.manual_seed(0)
+  torch.set_num_threads(os.cpu_count() or 1)

@@ -1,0 +1,73 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Converts the authors' released SMCP PyTorch checkpoints to smcp-jax.
+
+  python -m weights_conversion.smcp_checkpoint --pth 25000.pth --out DIR
+
+The checkpoints are `model.state_dict()` of the model wrapped in
+nn.DataParallel (keys start with 'module.'). Their network is the code's
+variant: PFF with the two extra `feat_fuse` convs, a 21-way (81 for COCO)
+multi-class head, and the self-prototype branch skipping the PFF. The output
+is a full params directory that `evaluate` and `predict` accept.
+"""
+
+from smcp_jax.models import heads
+from smcp_jax.models import vgg
+from weights_conversion import common
+
+# Authors' `features` indices (pool4 removed): conv1_1..conv5_3, fc6, fc7.
+AUTHORS_FEATURE_INDICES = (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 23, 25, 27,
+                           29, 31)
+
+
+def _aspp_map(torch_name, flax_path):
+  return {f'{torch_name}.conv2d_list.{i}': f'{flax_path}/branches/{i}'
+          for i in range(len(heads.ASPP_RATES))}
+
+
+def conv_map() -> dict[str, str]:
+  """The authors' module names -> smcp-jax module paths."""
+  names = vgg.CONV_NAMES + vgg.HEAD_NAMES
+  mapping = {f'features.{i}': f'encoder/{name}'
+             for i, name in zip(AUTHORS_FEATURE_INDICES, names)}
+  mapping.update(_aspp_map('classifier', 'mcl_classifier'))
+  mapping.update(_aspp_map('classifier_2', 'head/classifier'))
+  mapping['feat_rd.0'] = 'head/reduce'
+  for torch_name, flax_name in (('p1', 'scale1'), ('p2', 'scale2'),
+                                ('p3', 'scale4')):
+    mapping[f'pyramid_m.{torch_name}.0'] = f'head/pyramid/{flax_name}'
+  mapping['pyramid_m.feat_fuse.0'] = 'head/pyramid/extra_convs/0'
+  mapping['pyramid_m.feat_fuse.2'] = 'head/pyramid/extra_convs/1'
+  for block in (1, 2):
+    for index, flax_name in ((0, 'reduce'), (2, 'conv'), (4, 'expand')):
+      mapping[f'pyramid_m.residule{block}.{index}'] = (
+          f'head/pyramid/residual{block}/{flax_name}')
+  return mapping
+
+
+def convert_state_dict(state):
+  """Authors' state dict -> (flat full params, SMCP constructor config)."""
+  mcl_key = 'classifier.conv2d_list.0.weight'
+  if mcl_key not in state:
+    raise common.ConversionError(
+        f'missing key {mcl_key!r}: not an SMCP checkpoint of the authors')
+  model_config = {
+      'width': common.infer_width(state, 'features.0'),
+      'num_mcl_classes': int(state[mcl_key].shape[0]),
+      'use_mcl': True,
+      'use_pff': True,
+      'pff_extra_convs': True,
+      'support_branch_uses_pff': False,
+  }
+  params = common.convert(state, conv_map(),
+                          common.expected_param_shapes(model_config))
+  return params, model_config
+
+
+def main(argv=None):
+  common.run_cli(argv, description=__doc__.split('\n')[0],
+                 convert_state_dict=convert_state_dict, scope='full',
+                 source='smcp-authors')
+
+
+if __name__ == '__main__':
+  main()
