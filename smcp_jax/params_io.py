@@ -13,6 +13,7 @@ import tempfile
 
 from flax import nnx
 from flax import serialization
+import jax.numpy as jnp
 import numpy as np
 
 PARAMS_FILE = 'params.msgpack'
@@ -122,10 +123,14 @@ def assign_params(model: nnx.Module, params: dict[str, np.ndarray], *,
         'variant) matches the one the parameters were made for.')
 
   def replace(tree, prefix=''):
-    return {key: (replace(value, f'{prefix}{key}/')
-                  if isinstance(value, dict)
-                  else params.get(f'{prefix}{key}', value))
-            for key, value in tree.items()}
+    out = {}
+    for key, value in tree.items():
+      path = f'{prefix}{key}'
+      if isinstance(value, dict):
+        out[key] = replace(value, path + '/')
+      else:
+        out[key] = jnp.asarray(params[path]) if path in params else value
+    return out
 
   pure = replace(state.to_pure_dict())
   nnx.replace_by_pure_dict(state, pure)

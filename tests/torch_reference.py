@@ -5,7 +5,7 @@
 layer (same module names, so its state_dict has the released checkpoints'
 keys), with switches for the paper's variants. `TorchvisionVGG16Features`
 has torchvision's `vgg16().features` layout and keys. Everything is NCHW and
-randomly initialised: nothing is downloaded.
+randomly initialised (see `init_for_parity`): nothing is downloaded.
 """
 
 import torch
@@ -19,6 +19,19 @@ _VGG16_CFG = (64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512,
 
 def _scaled(c, width):
   return max(1, int(round(c * width)))
+
+
+def init_for_parity(module: nn.Module) -> None:
+  """He-normal weights and non-zero biases on every non-ASPP conv.
+
+  PyTorch's default conv init shrinks the activation variance ~6x a layer,
+  so deep features of a random VGG would be almost pure bias and a wrong
+  kernel would go unnoticed. This keeps every weight visible in the output.
+  """
+  for m in module.modules():
+    if isinstance(m, nn.Conv2d):
+      nn.init.kaiming_normal_(m.weight, nonlinearity='relu')
+      nn.init.uniform_(m.bias, -0.1, 0.1)
 
 
 class TorchvisionVGG16(nn.Module):
@@ -38,6 +51,7 @@ class TorchvisionVGG16(nn.Module):
     self.classifier = nn.Sequential(
         nn.Linear(in_ch * 7 * 7, 32), nn.ReLU(True), nn.Dropout(),
         nn.Linear(32, 32), nn.ReLU(True), nn.Dropout(), nn.Linear(32, 10))
+    init_for_parity(self)
 
 
 def largefov_features(tv_features, width=1.0):
@@ -114,18 +128,25 @@ class AuthorsSMCP(nn.Module):
     feat_fuse: their two extra convs in the pyramid.
     use_pff: False gives the base network (feat_rd -> classifier_2).
     support_pyramid: False = their code (self-prototype branch skips the PFF).
+    imagenet_vgg: a TorchvisionVGG16 whose convs the encoder takes (shared).
   """
 
   def __init__(self, width=1.0, num_mcl=21, feat_fuse=True, use_pff=True,
-               support_pyramid=False):
+               support_pyramid=False, imagenet_vgg=None):
     super().__init__()
-    self.features = largefov_features(TorchvisionVGG16(width).features, width)
+    imagenet_vgg = imagenet_vgg or TorchvisionVGG16(width)
+    self.features = largefov_features(imagenet_vgg.features, width)
     c = _scaled(512, width)
-    self.classifier = Classifier_Module(c, num_mcl)
     self.feat_rd = nn.Sequential(nn.Conv2d(2 * c, c, 3, padding=1),
                                  nn.ReLU(True))
     self.pyramid_m = (PyramidM(c, _scaled(64, width), feat_fuse)
                       if use_pff else None)
+    # The VGG convs come initialised (and maybe shared); init the new layers.
+    for new_layer in (*self.features[-4:], self.feat_rd, self.pyramid_m):
+      if new_layer is not None:
+        init_for_parity(new_layer)
+    # The ASPP heads keep the authors' N(0, 0.01) init.
+    self.classifier = Classifier_Module(c, num_mcl)
     self.classifier_2 = Classifier_Module(c, 2)
     self.support_pyramid = support_pyramid
 

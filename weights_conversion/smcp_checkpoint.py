@@ -24,7 +24,7 @@ def _aspp_map(torch_name, flax_path):
           for i in range(len(heads.ASPP_RATES))}
 
 
-def conv_map() -> dict[str, str]:
+def conv_map(*, use_pff: bool, pff_extra_convs: bool) -> dict[str, str]:
   """The authors' module names -> smcp-jax module paths."""
   names = vgg.CONV_NAMES + vgg.HEAD_NAMES
   mapping = {f'features.{i}': f'encoder/{name}'
@@ -32,11 +32,14 @@ def conv_map() -> dict[str, str]:
   mapping.update(_aspp_map('classifier', 'mcl_classifier'))
   mapping.update(_aspp_map('classifier_2', 'head/classifier'))
   mapping['feat_rd.0'] = 'head/reduce'
+  if not use_pff:
+    return mapping
   for torch_name, flax_name in (('p1', 'scale1'), ('p2', 'scale2'),
                                 ('p3', 'scale4')):
     mapping[f'pyramid_m.{torch_name}.0'] = f'head/pyramid/{flax_name}'
-  mapping['pyramid_m.feat_fuse.0'] = 'head/pyramid/extra_convs/0'
-  mapping['pyramid_m.feat_fuse.2'] = 'head/pyramid/extra_convs/1'
+  if pff_extra_convs:
+    mapping['pyramid_m.feat_fuse.0'] = 'head/pyramid/extra_convs/0'
+    mapping['pyramid_m.feat_fuse.2'] = 'head/pyramid/extra_convs/1'
   for block in (1, 2):
     for index, flax_name in ((0, 'reduce'), (2, 'conv'), (4, 'expand')):
       mapping[f'pyramid_m.residule{block}.{index}'] = (
@@ -45,7 +48,13 @@ def conv_map() -> dict[str, str]:
 
 
 def convert_state_dict(state):
-  """Authors' state dict -> (flat full params, SMCP constructor config)."""
+  """Authors' state dict -> (flat full params, SMCP constructor config).
+
+  The released checkpoints have the PFF with `feat_fuse`; state dicts of the
+  same code without `feat_fuse` (the paper's PFF) or without `pyramid_m`
+  (the base network) convert too. The self-prototype branch setting is the
+  authors' (it only matters for training).
+  """
   mcl_key = 'classifier.conv2d_list.0.weight'
   if mcl_key not in state:
     raise common.ConversionError(
@@ -54,11 +63,14 @@ def convert_state_dict(state):
       'width': common.infer_width(state, 'features.0'),
       'num_mcl_classes': int(state[mcl_key].shape[0]),
       'use_mcl': True,
-      'use_pff': True,
-      'pff_extra_convs': True,
+      'use_pff': any(k.startswith('pyramid_m.') for k in state),
+      'pff_extra_convs': any(k.startswith('pyramid_m.feat_fuse.')
+                             for k in state),
       'support_branch_uses_pff': False,
   }
-  params = common.convert(state, conv_map(),
+  mapping = conv_map(use_pff=model_config['use_pff'],
+                     pff_extra_convs=model_config['pff_extra_convs'])
+  params = common.convert(state, mapping,
                           common.expected_param_shapes(model_config))
   return params, model_config
 

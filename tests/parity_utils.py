@@ -1,0 +1,66 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Builds matching torch and JAX models and inputs for the parity tests."""
+
+import os
+
+from flax import nnx
+import jax
+import numpy as np
+import torch
+
+from smcp_jax import params_io
+from smcp_jax.models import smcp
+from weights_conversion import smcp_checkpoint
+
+
+def save_as_authors_checkpoint(module: torch.nn.Module, path: str) -> None:
+  """Saves like the authors: DataParallel's 'module.' prefix on every key."""
+  torch.save({f'module.{k}': v for k, v in module.state_dict().items()}, path)
+
+
+def convert_authors_model(module: torch.nn.Module, directory: str,
+                          **overrides) -> smcp.SMCP:
+  """Saves, converts with the CLI, loads: the user's path end to end."""
+  pth = os.path.join(directory, 'model.pth')
+  out = os.path.join(directory, 'converted')
+  save_as_authors_checkpoint(module, pth)
+  smcp_checkpoint.main(['--pth', pth, '--out', out])
+  params, meta = params_io.load_params(out)
+  model = smcp.SMCP(**{**meta['model'], **overrides}, rngs=nnx.Rngs(0))
+  params_io.assign_params(model, params, scope=meta['scope'])
+  return model
+
+
+def episode(size: int, shots: int = 1, batch: int = 1, seed: int = 0):
+  """Random normalised images and elliptic foreground masks (NHWC numpy)."""
+  rng = np.random.default_rng(seed)
+  support = rng.normal(size=(batch, shots, size, size, 3)).astype(np.float32)
+  query = rng.normal(size=(batch, size, size, 3)).astype(np.float32)
+  yy, xx = np.mgrid[:size, :size] / size
+  masks = np.zeros((batch, shots, size, size), np.float32)
+  for b in range(batch):
+    for k in range(shots):
+      cy, cx, ry, rx = rng.uniform(0.3, 0.7, 2).tolist() + rng.uniform(
+          0.1, 0.3, 2).tolist()
+      masks[b, k] = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1
+  return support, masks, query
+
+
+def to_torch_images(x: np.ndarray) -> torch.Tensor:
+  """(..., H, W, 3) numpy -> (..., 3, H, W) torch."""
+  return torch.from_numpy(np.moveaxis(x, -1, -3).copy())
+
+
+def to_nhwc(t: torch.Tensor) -> np.ndarray:
+  return np.moveaxis(t.detach().numpy(), -3, -1)
+
+
+@nnx.jit
+def train_forward(model, support, masks, query):
+  return model(support, masks, query)
+
+
+def infer(model, support, masks, query, **kwargs):
+  graphdef, state = nnx.split(model)
+  fn = jax.jit(lambda s, *a: nnx.merge(graphdef, s).infer(*a, **kwargs))
+  return fn(state, support, masks, query)
