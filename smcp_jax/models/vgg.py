@@ -42,7 +42,7 @@ class VGG16LargeFOV(nnx.Module):
       out_ch = layers.scaled(out_ch, width)
       setattr(self, name, layers.conv(
           in_ch, out_ch, dilation=dilation, kernel_init=layers.vgg_kernel_init,
-          bias_init=nnx.initializers.zeros_init(), dtype=dtype, rngs=rngs))
+          bias_init=layers.zeros_init, dtype=dtype, rngs=rngs))
       in_ch = out_ch
     self.out_features = layers.scaled(512, width)
     # fc6/fc7 are new layers: PyTorch default init, as the authors'.
