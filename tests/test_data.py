@@ -358,3 +358,11 @@ def test_check_cli_reports_problems(broken_root, tmp_path):
   assert 'missing label: 1' in result.stdout
   assert 'unreadable file: 1' in result.stdout
   assert '2 problem(s) found.' in result.stdout
+
+
+def test_coco_training_needs_prepared_labels(coco_root, tmp_path):
+  config = _config(coco_root, tmp_path, dataset='coco',
+                   train_split='train2014')
+  with pytest.raises(DataError, match='python -m smcp_jax.data.coco --root'):
+    builder.train_dataset(config, global_batch=1)
+  assert builder.test_setup(config) == ('val2014', 'resized')
