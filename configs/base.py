@@ -44,3 +44,21 @@ def get_config() -> ml_collections.ConfigDict:
   model.pff_extra_convs = False  # authors' code: True
   model.support_branch_uses_pff = True  # authors' code: False
   return config
+
+
+def pascal(fold: int) -> ml_collections.ConfigDict:
+  """PASCAL-5^fold with the paper's settings."""
+  config = get_config()
+  config.data.fold = fold
+  return config
+
+
+def coco(fold: int) -> ml_collections.ConfigDict:
+  """COCO-20^fold (train2014; tests on val2014) with the paper's settings."""
+  config = get_config()
+  config.data.dataset = 'coco'
+  config.data.root = 'data/coco'
+  config.data.fold = fold
+  config.data.train_split = 'train2014'
+  config.model.num_mcl_classes = 61  # |C_train| + 1; authors' code: 81
+  return config

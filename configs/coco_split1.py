@@ -9,10 +9,4 @@ from configs import base
 
 
 def get_config():
-  config = base.get_config()
-  config.data.dataset = 'coco'
-  config.data.root = 'data/coco'
-  config.data.fold = 1
-  config.data.train_split = 'train2014'
-  config.model.num_mcl_classes = 61  # |C_train| + 1; authors' code: 81
-  return config
+  return base.coco(fold=1)

@@ -9,6 +9,4 @@ from configs import base
 
 
 def get_config():
-  config = base.get_config()
-  config.data.fold = 1
-  return config
+  return base.pascal(fold=1)

@@ -64,3 +64,10 @@ def infer(model, support, masks, query, **kwargs):
   graphdef, state = nnx.split(model)
   fn = jax.jit(lambda s, *a: nnx.merge(graphdef, s).infer(*a, **kwargs))
   return fn(state, support, masks, query)
+
+
+def torch_train_forward(ref, support, masks, query) -> dict:
+  """The reference's one-shot training forward on NHWC numpy inputs."""
+  with torch.no_grad():
+    return ref(to_torch_images(support[:, 0]), torch.from_numpy(masks[:, 0]),
+               to_torch_images(query))

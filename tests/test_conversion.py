@@ -54,9 +54,7 @@ def test_encoder_and_mcl_head_parity(authors_pair):
 def test_training_forward_parity(authors_pair):
   ref, model = authors_pair
   support, masks, query = pu.episode(161, seed=1)
-  with torch.no_grad():
-    expected = ref(pu.to_torch_images(support[:, 0]),
-                   torch.from_numpy(masks[:, 0]), pu.to_torch_images(query))
+  expected = pu.torch_train_forward(ref, support, masks, query)
   out = pu.train_forward(model, jnp.asarray(support), jnp.asarray(masks),
                          jnp.asarray(query))
   assert set(out) == set(expected)
@@ -94,9 +92,7 @@ def test_paper_variants_parity(tmp_path, variant):
                                    support_branch_uses_pff=True)
   assert (model.head.pyramid is None) == (not variant.get('use_pff', True))
   support, masks, query = pu.episode(129, seed=3)
-  with torch.no_grad():
-    expected = ref(pu.to_torch_images(support[:, 0]),
-                   torch.from_numpy(masks[:, 0]), pu.to_torch_images(query))
+  expected = pu.torch_train_forward(ref, support, masks, query)
   out = pu.train_forward(model, jnp.asarray(support), jnp.asarray(masks),
                          jnp.asarray(query))
   assert max_rel_diff(out['query'], pu.to_nhwc(expected['query'])) < TOL
@@ -170,10 +166,8 @@ def test_transposed_kernel_or_wrong_mapping_breaks_parity(tmp_path):
   ref = torch_reference.AuthorsSMCP(width=0.25).eval()
   model = pu.convert_authors_model(ref, str(tmp_path))
   support, masks, query = pu.episode(129, seed=7)
-  with torch.no_grad():
-    expected = pu.to_nhwc(ref(pu.to_torch_images(support[:, 0]),
-                              torch.from_numpy(masks[:, 0]),
-                              pu.to_torch_images(query))['query'])
+  expected = pu.to_nhwc(
+      pu.torch_train_forward(ref, support, masks, query)['query'])
   args = (jnp.asarray(support), jnp.asarray(masks), jnp.asarray(query))
   assert max_rel_diff(pu.train_forward(model, *args)['query'], expected) < TOL
   conv = model.encoder.conv3_1
