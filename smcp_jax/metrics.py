@@ -1,0 +1,77 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Few-shot segmentation metrics as the authors (and PANet) compute them.
+
+Per episode, for the background slot and the episode's class slot j:
+P_j = predicted j on non-ignored pixels, T_j = target j. Where T_j is empty
+the episode adds nothing to that slot, its false positives included. Over
+a run, TP / FP / FN are summed per class; class IoU = TP / (TP + FP + FN);
+mIoU is the mean over the fold's novel classes; FB-IoU ("binary IoU") is
+the mean of the background IoU and the foreground IoU summed over all
+classes. Results are means and standard deviations over runs, in percent.
+"""
+
+import numpy as np
+
+IGNORE = 255
+
+
+def slot_counts(pred: np.ndarray, target: np.ndarray, value: int):
+  """(TP, FP, FN) of one slot, or None where the target lacks the value."""
+  valid = target != IGNORE
+  truth = target == value
+  if not truth.any():
+    return None
+  predicted = (pred == value) & valid
+  tp = int(np.sum(predicted & truth))
+  return tp, int(np.sum(predicted & ~truth)), int(np.sum(truth & ~predicted))
+
+
+class RunMeter:
+  """Accumulates one run's episodes."""
+
+  def __init__(self, classes):
+    self.classes = tuple(classes)
+    self.fg = {c: np.zeros(3, np.int64) for c in self.classes}
+    self.bg = np.zeros(3, np.int64)
+
+  def add(self, class_id: int, pred: np.ndarray, target: np.ndarray) -> None:
+    """pred: binary prediction; target: binary label in {0, 1, 255}."""
+    if pred.shape != target.shape:
+      raise ValueError(f'prediction {pred.shape} and label {target.shape} '
+                       'differ in size')
+    background = slot_counts(pred, target, 0)
+    if background is not None:
+      self.bg += background
+    foreground = slot_counts(pred, target, 1)
+    if foreground is not None:
+      self.fg[int(class_id)] += foreground
+
+  @staticmethod
+  def _iou(counts) -> float:
+    total = counts.sum()
+    return float(counts[0] / total) if total else float('nan')
+
+  def result(self) -> dict:
+    """IoUs of the run in percent; a class never scored is NaN."""
+    class_iou = {c: 100 * self._iou(v) for c, v in self.fg.items()}
+    fg_all = sum(self.fg.values())
+    return {
+        'class_iou': class_iou,
+        'miou': float(np.nanmean(list(class_iou.values()))),
+        'fb_iou': 50 * (self._iou(self.bg) + self._iou(fg_all)),
+    }
+
+
+def summarize(runs: list[dict]) -> dict:
+  """Mean and std over runs of mIoU, FB-IoU and each class IoU."""
+  classes = runs[0]['class_iou'].keys()
+  return {
+      'miou': float(np.mean([r['miou'] for r in runs])),
+      'miou_std': float(np.std([r['miou'] for r in runs])),
+      'fb_iou': float(np.mean([r['fb_iou'] for r in runs])),
+      'fb_iou_std': float(np.std([r['fb_iou'] for r in runs])),
+      'class_iou': {int(c): float(np.mean([r['class_iou'][c] for r in runs]))
+                    for c in classes},
+      'runs': len(runs),
+      'per_run': [{'miou': r['miou'], 'fb_iou': r['fb_iou']} for r in runs],
+  }
