@@ -25,3 +25,11 @@ def _torch_threads():
     return
   torch.manual_seed(0)
   torch.set_num_threads(os.cpu_count() or 1)
+
+
+@pytest.fixture(scope='session')
+def toy_root(tmp_path_factory):
+  """A small generated toy data set (160 train + 60 val images, 64x64)."""
+  from smcp_jax.data import toy  # pylint: disable=g-import-not-at-top
+  out = tmp_path_factory.mktemp('toy')
+  return toy.generate(str(out), num_train=160, num_val=60, size=64, workers=2)

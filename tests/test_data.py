@@ -26,12 +26,6 @@ from smcp_jax.data import weak
 from smcp_jax.data.errors import DataError
 
 
-@pytest.fixture(scope='module')
-def toy_root(tmp_path_factory):
-  out = tmp_path_factory.mktemp('toy')
-  return toy.generate(str(out), num_train=160, num_val=60, size=64, workers=2)
-
-
 def _config(root, tmp_path, **data):
   config = toy_config.get_config()
   config.data.root = root

@@ -1,0 +1,59 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Evaluates a checkpoint on the novel classes of a fold.
+
+  python -m smcp_jax.evaluate --config configs/pascal_split0.py \
+      --checkpoint runs/p0 [--config.test.prototype=support] ...
+
+`--checkpoint` is a training workdir (its latest checkpoint), the params
+directory a run exports, or a converted checkpoint of the authors. Prints a
+table and writes a JSON report beside the checkpoint.
+"""
+
+import json
+import sys
+
+from absl import app
+from absl import flags
+from flax import nnx
+from ml_collections import config_flags
+
+from smcp_jax import config_lib
+from smcp_jax import eval_lib
+from smcp_jax import model_io
+from smcp_jax.data.errors import DataError
+
+_CONFIG = config_flags.DEFINE_config_file('config', None, 'config file',
+                                          lock_config=True)
+_CHECKPOINT = flags.DEFINE_string('checkpoint', None,
+                                  'workdir, params directory or converted '
+                                  'checkpoint; empty = untrained network')
+_REPORT = flags.DEFINE_string('report', '', 'JSON report path (default: '
+                              'beside the checkpoint)')
+
+
+def main(argv):
+  del argv
+  if _CONFIG.value is None:
+    sys.exit('error: --config is required, e.g. --config configs/toy.py')
+  try:
+    config = config_lib.resolve(_CONFIG.value)
+    if _CHECKPOINT.value:
+      model, source = model_io.load_model(config, _CHECKPOINT.value)
+    else:
+      model, source = model_io.create_model(config, config.seed), 'untrained'
+    graphdef, params = nnx.split(model, nnx.Param)
+    summary = eval_lib.evaluate(config, graphdef, params)
+  except (DataError, config_lib.ConfigError, FileNotFoundError) as e:
+    sys.exit(f'error: {e}')
+  summary['checkpoint'] = source
+  print(eval_lib.format_table(summary))
+  path = _REPORT.value or (eval_lib.report_path(_CHECKPOINT.value, summary)
+                           if _CHECKPOINT.value else '')
+  if path:
+    with open(path, 'w') as f:
+      json.dump(summary, f, indent=2)
+    print(f'report: {path}')
+
+
+if __name__ == '__main__':
+  app.run(main)

@@ -1,0 +1,74 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Building the network from a config, and loading trained weights into it.
+
+A checkpoint argument may be a params directory (a converted checkpoint of
+the authors, or the `params/` a training run exports) or a training workdir
+(its latest orbax checkpoint).
+"""
+
+import json
+import os
+
+from flax import nnx
+import jax.numpy as jnp
+import ml_collections
+
+from smcp_jax import checkpointing
+from smcp_jax import config_lib
+from smcp_jax import params_io
+from smcp_jax.models import smcp
+
+# Constructor arguments that change the parameters (a mismatch cannot load).
+ARCHITECTURE_KEYS = ('width', 'num_mcl_classes', 'use_mcl', 'use_pff',
+                     'pff_extra_convs')
+
+
+def create_model(config: ml_collections.ConfigDict, seed: int) -> smcp.SMCP:
+  """The network of a resolved config, with `train.init_from` loaded."""
+  dtype = jnp.bfloat16 if config.train.compute_dtype == 'bfloat16' else None
+  model = smcp.SMCP(**config.model.to_dict(), dtype=dtype,
+                    rngs=nnx.Rngs(seed))
+  if config.train.init_from:
+    params, meta = params_io.load_params(config.train.init_from)
+    if meta['model'].get('width') != config.model.width:
+      raise config_lib.ConfigError(
+          f'{config.train.init_from} has width {meta["model"].get("width")}'
+          f' but config.model.width is {config.model.width}')
+    params_io.assign_params(model, params, scope=meta['scope'])
+  return model
+
+
+def _check_architecture(saved: dict, config, where: str) -> None:
+  diff = {k: (saved.get(k), config.model.get(k)) for k in ARCHITECTURE_KEYS
+          if k in saved and saved.get(k) != config.model.get(k)}
+  if diff:
+    fixes = ' '.join(f'--config.model.{k}={v[0]}' for k, v in diff.items())
+    raise config_lib.ConfigError(
+        f'{where} was made for another network: '
+        + ', '.join(f'{k}={v[0]} (config: {v[1]})' for k, v in diff.items())
+        + f'. Use the matching config or add: {fixes}'
+        + (' (or --config.reference=authors_code for the authors\' '
+           'checkpoints)' if saved.get('pff_extra_convs') else ''))
+
+
+def load_model(config: ml_collections.ConfigDict, checkpoint: str):
+  """(model, description) with trained weights from `checkpoint`."""
+  if not os.path.exists(checkpoint):
+    raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+  model = create_model(config, config.seed)
+  if os.path.isfile(os.path.join(checkpoint, params_io.PARAMS_FILE)):
+    params, meta = params_io.load_params(checkpoint)
+    _check_architecture(meta['model'], config, checkpoint)
+    params_io.assign_params(model, params, scope=meta['scope'])
+    return model, f'{checkpoint} ({meta.get("source", "params")})'
+  saved_config = os.path.join(checkpoint, 'config.json')
+  if not os.path.isfile(saved_config):
+    raise FileNotFoundError(
+        f'{checkpoint!r} is neither a params directory (params.msgpack) nor '
+        'a training workdir (config.json + checkpoints/)')
+  with open(saved_config) as f:
+    _check_architecture(json.load(f)['model'], config, checkpoint)
+  step, params = checkpointing.restore_params(
+      checkpoint, nnx.state(model, nnx.Param))
+  nnx.update(model, params)
+  return model, f'{checkpoint} (step {step})'

@@ -1,0 +1,56 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Trains SMCP.
+
+  python -m smcp_jax.train --config configs/pascal_split0.py --workdir runs/p0
+
+Any config field can be overridden: --config.train.num_steps=1000. On
+several hosts, launch one process per host with JAX_COORDINATOR_ADDRESS,
+JAX_NUM_PROCESSES and JAX_PROCESS_ID set (or on a TPU pod / SLURM, where
+jax.distributed finds them itself) and the same command.
+"""
+
+import os
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+import jax
+from ml_collections import config_flags
+import tensorflow as tf
+
+from smcp_jax import config_lib
+from smcp_jax import train_lib
+from smcp_jax.data.errors import DataError
+
+_CONFIG = config_flags.DEFINE_config_file('config', None, 'config file',
+                                          lock_config=True)
+_WORKDIR = flags.DEFINE_string('workdir', None, 'where checkpoints, logs '
+                               'and the exported params go')
+
+
+def main(argv):
+  del argv
+  if _CONFIG.value is None or _WORKDIR.value is None:
+    sys.exit('error: --config and --workdir are required, e.g. '
+             '--config configs/toy.py --workdir runs/toy')
+  # Keep TF (the input pipeline) off the accelerators.
+  tf.config.set_visible_devices([], 'GPU')
+  if os.environ.get('JAX_COORDINATOR_ADDRESS'):
+    jax.distributed.initialize(
+        coordinator_address=os.environ['JAX_COORDINATOR_ADDRESS'],
+        num_processes=int(os.environ['JAX_NUM_PROCESSES']),
+        process_id=int(os.environ['JAX_PROCESS_ID']))
+  elif os.environ.get('SLURM_JOB_ID') or os.environ.get(
+      'TPU_WORKER_HOSTNAMES'):
+    jax.distributed.initialize()  # finds the cluster itself
+  logging.info('process %d/%d, devices: %s', jax.process_index(),
+               jax.process_count(), jax.devices())
+  try:
+    train_lib.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
+  except (DataError, config_lib.ConfigError, FileNotFoundError) as e:
+    sys.exit(f'error: {e}')
+
+
+if __name__ == '__main__':
+  app.run(main)

@@ -1,0 +1,151 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Training and evaluation end to end on tiny configs."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from smcp_jax import config_lib
+from smcp_jax import params_io
+from tests import train_script
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(args, devices=1, **kwargs):
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2',
+             XLA_FLAGS=f'--xla_force_host_platform_device_count={devices}')
+  return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, **kwargs)
+
+
+def _train(toy_root, workdir, steps, devices=1, *overrides):
+  proc = _run(['-m', 'tests.train_script', toy_root, str(workdir),
+               str(steps), *overrides], devices=devices)
+  out, _ = proc.communicate(timeout=600)
+  assert proc.returncode == 0, out[-3000:]
+  assert f'devices {devices}' in out
+  return params_io.load_params(str(workdir / 'params'))[0]
+
+
+def _losses(workdir):
+  with open(workdir / 'metrics.jsonl') as f:
+    return [json.loads(line)['train_loss'] for line in f]
+
+
+def test_loss_falls(toy_root, tmp_path):
+  _train(toy_root, tmp_path, 40, 1, 'train.lr=0.02')
+  losses = _losses(tmp_path)
+  assert len(losses) == 40
+  assert np.mean(losses[-8:]) < 0.8 * np.mean(losses[:8]), losses
+
+
+def test_four_devices_match_one(toy_root, tmp_path):
+  one = _train(toy_root, tmp_path / 'one', 3, 1)
+  four = _train(toy_root, tmp_path / 'four', 3, 4)
+  for name in ('encoder/conv1_1/kernel', 'head/classifier/branches/0/bias',
+               'mcl_classifier/branches/3/kernel'):
+    np.testing.assert_allclose(four[name], one[name], rtol=2e-4, atol=1e-6)
+  assert max(np.max(np.abs(four[k] - one[k])) for k in one) < 1e-4
+
+
+def test_batch_not_divisible_by_devices(toy_root, tmp_path):
+  proc = _run(['-m', 'tests.train_script', toy_root, str(tmp_path), '2',
+               'train.global_batch=6'], devices=4)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0
+  assert 'global_batch=6 is not divisible by the 4 devices' in out
+
+
+def test_resume_after_kill_matches_uninterrupted(toy_root, tmp_path):
+  steps = 12
+  reference = _train(toy_root, tmp_path / 'straight', steps)
+  workdir = tmp_path / 'killed'
+  proc = _run(['-m', 'tests.train_script', toy_root, str(workdir),
+               str(steps)])
+  first = workdir / 'checkpoints' / '4'
+  deadline = time.time() + 300
+  while not first.exists() and time.time() < deadline:
+    time.sleep(0.05)
+  proc.send_signal(signal.SIGKILL)
+  proc.communicate()
+  done = [int(p) for p in os.listdir(workdir / 'checkpoints') if p.isdigit()]
+  assert done and max(done) < steps, done  # it really was cut short
+  resumed = _train(toy_root, workdir, steps)
+  for name in reference:
+    np.testing.assert_allclose(resumed[name], reference[name], rtol=1e-5,
+                               atol=1e-7, err_msg=name)
+
+
+def test_reference_switch_and_overrides():
+  config = train_script.tiny_config('x', 1)
+  paper = config_lib.resolve(config)
+  assert (paper.train.weight_decay, paper.train.lr_schedule) == (1e-4, 'poly')
+  assert paper.model.num_mcl_classes == 16 and paper.data.mcl_remap
+  config.reference = 'authors_code'
+  authors = config_lib.resolve(config)
+  assert authors.train.weight_decay == 5e-4
+  assert authors.train.lr_schedule == 'constant'
+  assert authors.model.num_mcl_classes == 21
+  assert authors.model.pff_extra_convs
+  assert not authors.model.support_branch_uses_pff
+  assert not authors.data.support_ignore_boundary
+  config.train.weight_decay = 3e-4  # an explicit value wins
+  assert config_lib.resolve(config).train.weight_decay == 3e-4
+
+
+@pytest.mark.parametrize('field,value,message', [
+    ('train.lr_schedule', 'cosine', "train.lr_schedule must be one of"),
+    ('reference', 'mine', 'config.reference must be one of'),
+    ('train.num_steps', 0, 'config.train.num_steps must be > 0'),
+    ('data.fold', 7, 'config.data.fold must be 0..3, got 7'),
+    ('model.num_mcl_classes', 21, 'num_mcl_classes=21 does not fit'),
+])
+def test_invalid_values(field, value, message):
+  config = train_script.tiny_config('x', 1)
+  section, _, name = field.rpartition('.')
+  (config[section] if section else config)[name] = value
+  with pytest.raises(config_lib.ConfigError, match=message):
+    config_lib.resolve(config)
+
+
+def test_cli_rejects_unknown_key_and_bad_value(tmp_path):
+  for flag, expected in (('--config.train.bogus=1', 'bogus'),
+                         ('--config.train.lr_schedule=cosine',
+                          'lr_schedule must be one of')):
+    proc = _run(['-m', 'smcp_jax.train', '--config', 'configs/toy.py',
+                 '--workdir', str(tmp_path), flag])
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode != 0 and expected in out, out[-2000:]
+
+
+def test_evaluate_cli_writes_report(toy_root, tmp_path):
+  _train(toy_root, tmp_path, 2)
+  proc = _run(['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
+               f'--config.data.root={toy_root}', '--config.model.width=0.0625',
+               '--config.data.image_size=33', '--config.test.episodes=20',
+               '--config.test.runs=2', '--checkpoint', str(tmp_path)])
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  report = tmp_path / 'eval_authors_fused_dense_1shot.json'
+  summary = json.loads(report.read_text())
+  for key in ('miou', 'miou_std', 'fb_iou', 'fb_iou_std', 'class_iou',
+              'protocol', 'episodes', 'runs'):
+    assert key in summary
+  assert summary['runs'] == 2 and summary['episodes'] == 20
+  assert 0 <= summary['fb_iou'] <= 100
+  assert 'mIoU' in out
+  # A checkpoint of another network is refused with the fix.
+  proc = _run(['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
+               f'--config.data.root={toy_root}', '--checkpoint',
+               str(tmp_path)])
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0
+  assert 'made for another network' in out and 'model.width' in out
