@@ -2,7 +2,8 @@
 # The main job on the embedded default, no download: generates the toy data
 # set (PASCAL VOC layout), checks it, trains SMCP on fold 0's training
 # classes, and evaluates one-shot segmentation of the 5 novel classes next
-# to the same evaluation of the untrained network. Reports: runs/demo/*.json.
+# to the same evaluation of the untrained network. Reports: runs/demo/*.json,
+# pictures of the first episodes: runs/demo/panels/.
 # Usage: bash scripts/demo.sh      (re-running resumes / reuses what exists)
 source "$(dirname "$0")/_venv.sh"
 set -x
@@ -14,7 +15,7 @@ fi
 "$PY" -m smcp_jax.evaluate --config configs/toy.py \
     --report runs/demo/eval_untrained.json
 "$PY" -m smcp_jax.evaluate --config configs/toy.py --checkpoint runs/demo \
-    --report runs/demo/eval_trained.json
+    --report runs/demo/eval_trained.json --save_panels 6
 set +x
 "$PY" - <<'PY'
 import json

@@ -17,7 +17,9 @@ import tqdm
 
 from smcp_jax import config_lib
 from smcp_jax import metrics
+from smcp_jax import visualize
 from smcp_jax.data import builder
+from smcp_jax.data import folds
 from smcp_jax.models import resize
 
 
@@ -31,14 +33,32 @@ def upsampled_prediction(logits: np.ndarray, size) -> np.ndarray:
 
 
 def _batches(items, size):
-  for start in range(0, len(items), size):
-    yield items[start:start + size]
+  return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def save_panel(path: str, arrays: dict, prediction: np.ndarray,
+               dataset: str) -> None:
+  """A Fig. 5-style picture of one episode at the network's input size."""
+  truth = arrays['query_label']
+  counts = metrics.slot_counts(prediction, truth, 1)
+  iou = f', IoU {100 * counts[0] / max(sum(counts), 1):.1f}%' if counts else ''
+  name = folds.class_name(dataset, int(arrays['class_id']))
+  visualize.episode_panel(
+      visualize.denormalize(arrays['support_images'][0]),
+      arrays['support_masks'][0] > 0,
+      visualize.denormalize(arrays['query_image']), prediction == 1, truth,
+      title=f'episode {int(arrays["episode"])}: {name}{iou}').save(path)
 
 
 def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,
              runs: int | None = None, episodes: int | None = None,
-             batch_size: int = 8, progress: bool = True) -> dict:
-  """Scores `params` over runs x episodes; returns metrics.summarize()."""
+             batch_size: int = 8, progress: bool = True,
+             panels_dir: str = '', num_panels: int = 0) -> dict:
+  """Scores `params` over runs x episodes; returns metrics.summarize().
+
+  With `num_panels`, writes pictures of run 0's first episodes to
+  `panels_dir`.
+  """
   config = config_lib.resolve(config)
   if episodes:
     config.test.episodes = episodes
@@ -55,7 +75,13 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,
       meter = metrics.RunMeter(novel)
       bar = tqdm.tqdm(total=len(run_episodes), desc=f'eval run {run}',
                       unit='ep', disable=not progress, leave=False)
-      for group in _batches(list(pool.map(loader, run_episodes)), batch_size):
+      groups = _batches(run_episodes, batch_size)
+      pending = [pool.submit(loader, e) for e in groups[0]]
+      for index in range(len(groups)):
+        # Load the next batch while this one runs; keep memory to two batches.
+        group = [future.result() for future in pending]
+        if index + 1 < len(groups):
+          pending = [pool.submit(loader, e) for e in groups[index + 1]]
         # A partial last batch is padded by repeating, so shapes stay fixed.
         padded = group + [group[-1]] * (batch_size - len(group))
         stack = lambda key: np.stack([a[key] for a in padded])
@@ -68,6 +94,13 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,
           meter.add(arrays['class_id'],
                     upsampled_prediction(episode_logits, target.shape),
                     target)
+          number = int(arrays['episode'])
+          if run == 0 and number < num_panels:
+            os.makedirs(panels_dir, exist_ok=True)
+            save_panel(os.path.join(panels_dir, f'episode_{number:04d}.png'),
+                       arrays, upsampled_prediction(
+                           episode_logits, arrays['query_label'].shape),
+                       config.data.dataset)
         bar.update(len(group))
       bar.close()
       results.append(meter.result())
@@ -94,7 +127,9 @@ def format_table(summary: dict) -> str:
   return '\n'.join(lines)
 
 
-def report_path(checkpoint: str, summary: dict) -> str:
-  name = (f'eval_{summary["protocol"]}_{summary["prototype"]}_'
-          f'{summary["annotation"]}_{summary["shots"]}shot.json')
+def report_path(checkpoint: str, config: ml_collections.ConfigDict) -> str:
+  """Beside the checkpoint, named by what was evaluated."""
+  test = config.test
+  name = (f'eval_{test.protocol}_{test.prototype}_{test.annotation}_'
+          f'{config.data.shots}shot.json')
   return os.path.join(checkpoint, name)

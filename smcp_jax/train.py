@@ -31,6 +31,8 @@ _WORKDIR = flags.DEFINE_string('workdir', None, 'where checkpoints, logs '
 
 def main(argv):
   del argv
+  if not flags.FLAGS['verbosity'].present:
+    logging.set_verbosity(logging.WARNING)  # orbax logs every save at INFO
   if _CONFIG.value is None or _WORKDIR.value is None:
     sys.exit('error: --config and --workdir are required, e.g. '
              '--config configs/toy.py --workdir runs/toy')

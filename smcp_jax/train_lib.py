@@ -126,8 +126,10 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
     device_batch = {k: jax.make_array_from_process_local_data(data, batch[k])
                     for k in STEP_KEYS}
     state, metrics = train_step(state, device_batch)
-    last = step == train.num_steps
-    if step % train.log_every_steps == 0 or last:
+    checkpoint_now = (step % train.checkpoint_every_steps == 0
+                      or step == train.num_steps)
+    # Checkpoint steps are checked too, so no NaN state is ever saved.
+    if step % train.log_every_steps == 0 or checkpoint_now:
       metrics = jax.device_get(metrics)
       _check_finite(metrics, step, last_logged, batch['episode'])
       now = time.perf_counter()
@@ -137,7 +139,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
       bar.set_postfix(loss=f'{metrics["loss"]:.4f}', lr=f'{metrics["lr"]:.2e}',
                       eps=f'{metrics["episodes_per_s"]:.1f}/s')
       last_logged, last_time = step, now
-    if step % train.checkpoint_every_steps == 0 or last:
+    if checkpoint_now:
       checkpointing.save(manager, step, state)
     if train.eval_every_steps and step % train.eval_every_steps == 0:
       summary = eval_lib.evaluate(config, graphdef, state.params,

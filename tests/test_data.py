@@ -360,3 +360,9 @@ def test_coco_training_needs_prepared_labels(coco_root, tmp_path):
   with pytest.raises(DataError, match='python -m smcp_jax.data.coco --root'):
     builder.train_dataset(config, global_batch=1)
   assert builder.test_setup(config) == ('val2014', 'resized')
+
+
+def test_class_names():
+  assert folds.class_name('pascal', 15) == 'person'
+  assert folds.class_name('toy', 1) == 'red solid ellipse'
+  assert folds.class_name('coco', 3) == 'class 3'

@@ -131,7 +131,8 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
   proc = _run(['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
                f'--config.data.root={toy_root}', '--config.model.width=0.0625',
                '--config.data.image_size=33', '--config.test.episodes=20',
-               '--config.test.runs=2', '--checkpoint', str(tmp_path)])
+               '--config.test.runs=2', '--checkpoint', str(tmp_path),
+               '--save_panels=2'])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
   report = tmp_path / 'eval_authors_fused_dense_1shot.json'
@@ -142,6 +143,10 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
   assert summary['runs'] == 2 and summary['episodes'] == 20
   assert 0 <= summary['fb_iou'] <= 100
   assert 'mIoU' in out
+  panels = sorted(os.listdir(tmp_path / 'panels'))
+  assert panels == ['episode_0000.png', 'episode_0001.png']
+  from PIL import Image  # pylint: disable=g-import-not-at-top
+  assert Image.open(tmp_path / 'panels' / panels[0]).size == (4 * 192, 228)
   # A checkpoint of another network is refused with the fix.
   proc = _run(['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
                f'--config.data.root={toy_root}', '--checkpoint',
@@ -149,3 +154,95 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0
   assert 'made for another network' in out and 'model.width' in out
+
+
+def _tiny_step_setup(**train_overrides):
+  from smcp_jax import train_lib  # pylint: disable=g-import-not-at-top
+  config = train_script.tiny_config('x', 10)
+  for key, value in train_overrides.items():
+    config.train[key] = value
+  config = config_lib.resolve(config)
+  mesh = train_lib.create_mesh()
+  graphdef, state, tx, schedule = train_lib.create_train_state(config, mesh)
+  step = train_lib.make_train_step(graphdef, tx, schedule, config.train, mesh)
+  rng = np.random.default_rng(0)
+  b, s = 4, 33
+  mask = (rng.random((b, 1, s, s)) > 0.6).astype(np.uint8)
+  batch = {'support_images': rng.normal(size=(b, 1, s, s, 3)),
+           'support_masks': mask.astype(np.float32), 'support_label': mask,
+           'support_mcl_label': mask * 3, 'query_image': rng.normal(
+               size=(b, s, s, 3)), 'query_label': mask[:, 0],
+           'query_mcl_label': mask[:, 0] * 3}
+  batch = {k: v.astype(np.float32) if v.dtype == np.float64 else v
+           for k, v in batch.items()}
+  return state, step, batch
+
+
+def test_frozen_encoder_only_trains_the_heads():
+  state, step, batch = _tiny_step_setup(freeze_encoder=True)
+  before = params_io.flatten(jax_to_numpy(state.params))
+  state, _ = step(state, batch)
+  after = params_io.flatten(jax_to_numpy(state.params))
+  for name in before:
+    moved = not np.array_equal(before[name], after[name])
+    assert moved == (not name.startswith('encoder/')), name
+
+
+def jax_to_numpy(params):
+  import jax  # pylint: disable=g-import-not-at-top
+  return jax.device_get(params).to_pure_dict()
+
+
+def test_init_from_loads_the_backbone(tmp_path):
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.models import smcp  # pylint: disable=g-import-not-at-top
+  donor = params_io.model_params(smcp.SMCP(width=1 / 16, rngs=nnx.Rngs(7)))
+  backbone = {k: np.asarray(v) for k, v in donor.items()
+              if k.startswith('encoder/conv')}
+  params_io.save_params(str(tmp_path), backbone, model_config={
+      'width': 1 / 16}, scope='backbone', source='test')
+  config = train_script.tiny_config('x', 1)
+  config.train.init_from = str(tmp_path)
+  model = model_io.create_model(config_lib.resolve(config), seed=0)
+  loaded = params_io.model_params(model)
+  np.testing.assert_array_equal(loaded['encoder/conv3_2/kernel'],
+                                backbone['encoder/conv3_2/kernel'])
+  assert not np.array_equal(loaded['encoder/fc6/kernel'],
+                            donor['encoder/fc6/kernel'])  # not in the file
+  config.model.width = 0.125
+  with pytest.raises(config_lib.ConfigError, match='has width 0.0625'):
+    model_io.create_model(config_lib.resolve(config), seed=0)
+
+
+def test_periodic_validation_is_logged(toy_root, tmp_path):
+  _train(toy_root, tmp_path, 2, 1, 'train.eval_every_steps=2',
+         'train.eval_episodes=8')
+  with open(tmp_path / 'metrics.jsonl') as f:
+    rows = [json.loads(line) for line in f]
+  evals = [r for r in rows if 'eval_miou' in r]
+  assert len(evals) == 1 and evals[0]['step'] == 2
+  assert 0 <= evals[0]['eval_fb_iou'] <= 100
+
+
+def test_evaluate_converted_authors_checkpoint(toy_root, tmp_path):
+  import torch  # pylint: disable=g-import-not-at-top
+  from tests import parity_utils  # pylint: disable=g-import-not-at-top
+  from tests import torch_reference  # pylint: disable=g-import-not-at-top
+  torch.manual_seed(0)
+  ref = torch_reference.AuthorsSMCP(width=1 / 16)
+  parity_utils.save_as_authors_checkpoint(ref, str(tmp_path / 'a.pth'))
+  proc = _run(['-m', 'weights_conversion.smcp_checkpoint', '--pth',
+               str(tmp_path / 'a.pth'), '--out', str(tmp_path / 'conv')])
+  assert proc.communicate(timeout=300)[0] and proc.returncode == 0
+  args = ['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
+          f'--config.data.root={toy_root}', '--config.model.width=0.0625',
+          '--config.data.image_size=33', '--config.test.episodes=8',
+          '--config.test.runs=1', '--checkpoint', str(tmp_path / 'conv')]
+  proc = _run(args)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0 and 'reference=authors_code' in out
+  proc = _run(args + ['--config.reference=authors_code'])
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  assert 'mIoU' in out
