@@ -52,7 +52,8 @@ def restore_params(workdir: str, params):
   """(step, params) of the workdir's latest checkpoint, shaped like `params`."""
   manager = ocp.CheckpointManager(
       os.path.abspath(os.path.join(workdir, CHECKPOINT_SUBDIR)),
-      options=ocp.CheckpointManagerOptions(read_only=True),
+      options=ocp.CheckpointManagerOptions(
+          read_only=True, create=False, save_interval_steps=0),
       item_names=('params', 'train_state'))
   step = manager.latest_step()
   if step is None:
