@@ -88,14 +88,14 @@ def report(config) -> int:
   scanned = {}  # the authors' protocol tests on the training split
   for split, classes, role in ((data.train_split, train_classes, 'train'),
                                (test_split, novel, 'novel')):
-    if split not in scanned:
+    first_scan = split not in scanned
+    if first_scan:
       scanned[split] = check_split(source, split,
                                    folds.NUM_CLASSES[data.dataset])
     ids, problems = scanned[split]
     print(f'\n{split}: {len(ids)} images')
-    for kind, examples in sorted(problems.items()):
-      total += len(examples) if role == 'train' or split != data.train_split \
-          else 0
+    for kind, examples in sorted(problems.items() if first_scan else ()):
+      total += len(examples)
       print(f'  {kind}: {len(examples)}')
       for example in examples[:5]:
         print(f'    {example}')

@@ -74,19 +74,16 @@ class SMCP(nnx.Module):
   def _encode(self, support_images, query_images):
     """One encoder pass over all images; returns (B, K, h, w, C), (B, h, w, C)."""
     b, k = support_images.shape[:2]
-    images = jnp.concatenate(
-        [support_images.reshape((b * k,) + support_images.shape[2:]),
-         query_images])
-    feats = self.encoder(images)
-    return feats[:b * k].reshape((b, k) + feats.shape[1:]), feats[b * k:]
+    feats = self.encoder(jnp.concatenate([_merge_shots(support_images),
+                                          query_images]))
+    return _split_shots(feats[:b * k], b, k), feats[b * k:]
 
   @staticmethod
   def _shot_prototypes(support_feats, support_masks):
     """Per-shot prototypes (B, K, C)."""
     b, k = support_feats.shape[:2]
     protos = prototype_lib.masked_average_pooling(
-        support_feats.reshape((b * k,) + support_feats.shape[2:]),
-        support_masks.reshape((b * k,) + support_masks.shape[2:]))
+        _merge_shots(support_feats), _merge_shots(support_masks))
     return protos.reshape(b, k, -1)
 
   def __call__(self, support_images: jnp.ndarray, support_masks: jnp.ndarray,
@@ -103,15 +100,14 @@ class SMCP(nnx.Module):
     out = {'query': self.head(query_feats, proto)}
     b, k = support_feats.shape[:2]
     if self_prototype:
-      flat = support_feats.reshape((b * k,) + support_feats.shape[2:])
-      logits = self.head(flat, jnp.repeat(proto, k, axis=0),
+      logits = self.head(_merge_shots(support_feats),
+                         jnp.repeat(proto, k, axis=0),
                          skip_pyramid=not self.support_branch_uses_pff)
-      out['support'] = logits.reshape((b, k) + logits.shape[1:])
+      out['support'] = _split_shots(logits, b, k)
     if self.mcl_classifier is not None:
       out['query_mcl'] = self.mcl_classifier(query_feats)
-      logits = self.mcl_classifier(
-          support_feats.reshape((b * k,) + support_feats.shape[2:]))
-      out['support_mcl'] = logits.reshape((b, k) + logits.shape[1:])
+      logits = self.mcl_classifier(_merge_shots(support_feats))
+      out['support_mcl'] = _split_shots(logits, b, k)
     return {name: x.astype(jnp.float32) for name, x in out.items()}
 
   def infer(self, support_images: jnp.ndarray, support_masks: jnp.ndarray,
@@ -163,6 +159,16 @@ class SMCP(nnx.Module):
     second = self.head(query_feats, proto).astype(jnp.float32)
     return {'logits': second, 'support_logits': first,
             'pseudo_mask': pseudo_mask}
+
+
+def _merge_shots(x: jnp.ndarray) -> jnp.ndarray:
+  """(B, K, ...) -> (B * K, ...)."""
+  return x.reshape((-1,) + x.shape[2:])
+
+
+def _split_shots(x: jnp.ndarray, b: int, k: int) -> jnp.ndarray:
+  """(B * K, ...) -> (B, K, ...)."""
+  return x.reshape((b, k) + x.shape[1:])
 
 
 def _pseudo_mask(logits: jnp.ndarray, size: tuple[int, int]) -> jnp.ndarray:
