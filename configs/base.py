@@ -18,11 +18,14 @@ def get_config() -> ml_collections.ConfigDict:
   config.train = train = ml_collections.ConfigDict()
   train.num_steps = 40000  # the authors' 40k iterations
   train.global_batch = 1  # episodes per step over all devices (COCO: 4)
+  train.optimizer = 'sgd'  # the paper's; 'adam' for random-init training
   train.lr = 2.5e-4
   train.momentum = 0.9
   train.weight_decay = placeholder(float)  # (ref) paper 1e-4, authors 5e-4
   train.lr_schedule = placeholder(str)  # (ref) 'poly' (paper) | 'constant'
   train.lr_power = 0.9  # polynomial decay power
+  train.warmup_steps = 0  # linear lr warm-up (not in the paper: 0)
+  train.clip_grad_norm = 0.0  # clip the gradient's global norm; 0 = off
   train.lambda_mcl = 0.1  # weight of the multi-class loss, eq. 5
   train.self_prototype = True  # the self-prototype branch (SPT, Table V)
   train.freeze_encoder = False  # Table VII: train the heads only

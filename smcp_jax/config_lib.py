@@ -6,6 +6,9 @@
 (shared/reference/smcp_spec.md, section 5) lists the differences.
 """
 
+import importlib.util
+import os
+
 import ml_collections
 
 from smcp_jax.data import folds
@@ -23,6 +26,7 @@ REFERENCES = ('paper', 'authors_code')
 CHOICES = {
     'reference': REFERENCES,
     'train.lr_schedule': ('poly', 'constant'),
+    'train.optimizer': ('sgd', 'adam'),
     'train.compute_dtype': ('float32', 'bfloat16'),
     'data.dataset': tuple(folds.NUM_CLASSES),
     'data.coco_split': folds.COCO_SPLITS,
@@ -40,6 +44,17 @@ POSITIVE = ('train.num_steps', 'train.global_batch', 'train.lr',
 
 class ConfigError(ValueError):
   """A config value that cannot work, named with what is allowed."""
+
+
+def load_config_file(path: str) -> ml_collections.ConfigDict:
+  """`get_config()` of a config file, for CLIs without absl flags."""
+  if not os.path.isfile(path):
+    raise ConfigError(f'config file {path!r} does not exist (e.g. '
+                      'configs/toy.py)')
+  spec = importlib.util.spec_from_file_location('_smcp_config', path)
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module.get_config()
 
 
 def _get(config, dotted):
@@ -85,6 +100,13 @@ def validate(config: ml_collections.ConfigDict) -> None:
     if not _get(config, field) > 0:
       raise ConfigError(f'config.{field} must be > 0, got '
                         f'{_get(config, field)!r}')
+  if not 0 <= config.train.warmup_steps < config.train.num_steps:
+    raise ConfigError(
+        f'config.train.warmup_steps must be 0..train.num_steps - 1 '
+        f'({config.train.num_steps - 1}), got {config.train.warmup_steps}')
+  if config.train.clip_grad_norm < 0:
+    raise ConfigError('config.train.clip_grad_norm must be >= 0 (0 = off), '
+                      f'got {config.train.clip_grad_norm}')
   if not 0 <= config.data.fold < folds.NUM_FOLDS:
     raise ConfigError(f'config.data.fold must be 0..{folds.NUM_FOLDS - 1}, '
                       f'got {config.data.fold}')

@@ -23,12 +23,17 @@ from smcp_jax.data import folds
 from smcp_jax.models import resize
 
 
-def upsampled_prediction(logits: np.ndarray, size) -> np.ndarray:
-  """Binary prediction at `size` from (h, w, 2) logits, upsampled
-  bilinearly like the authors (ties go to background)."""
+def upsampled_logits(logits: np.ndarray, size) -> np.ndarray:
+  """(h, w, C) logits -> (size[0], size[1], C), bilinear like the authors."""
   mh = resize.interpolation_matrix(logits.shape[0], size[0])
   mw = resize.interpolation_matrix(logits.shape[1], size[1])
-  up = np.einsum('oh,hwc,pw->opc', mh, logits.astype(np.float64), mw)
+  rows = np.einsum('oh,hwc->owc', mh, logits.astype(np.float64))
+  return np.einsum('owc,pw->opc', rows, mw)
+
+
+def upsampled_prediction(logits: np.ndarray, size) -> np.ndarray:
+  """Binary prediction at `size` (ties go to background)."""
+  up = upsampled_logits(logits, size)
   return (up[..., 1] > up[..., 0]).astype(np.uint8)
 
 
@@ -39,15 +44,13 @@ def _batches(items, size):
 def save_panel(path: str, arrays: dict, prediction: np.ndarray,
                dataset: str) -> None:
   """A Fig. 5-style picture of one episode at the network's input size."""
-  truth = arrays['query_label']
-  counts = metrics.slot_counts(prediction, truth, 1)
-  iou = f', IoU {100 * counts[0] / max(sum(counts), 1):.1f}%' if counts else ''
   name = folds.class_name(dataset, int(arrays['class_id']))
   visualize.episode_panel(
-      visualize.denormalize(arrays['support_images'][0]),
-      arrays['support_masks'][0] > 0,
-      visualize.denormalize(arrays['query_image']), prediction == 1, truth,
-      title=f'episode {int(arrays["episode"])}: {name}{iou}').save(path)
+      [visualize.denormalize(image) for image in arrays['support_images']],
+      arrays['support_masks'] > 0,
+      [visualize.denormalize(arrays['query_image'])], [prediction == 1],
+      [arrays['query_label']],
+      title=f'episode {int(arrays["episode"])}: class "{name}"').save(path)
 
 
 def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,

@@ -32,6 +32,7 @@ _CHECKPOINT = flags.DEFINE_string('checkpoint', None,
 _PANELS = flags.DEFINE_integer('save_panels', 0, 'pictures of the first N '
                                'episodes of run 0, into a panels/ folder '
                                'beside the report')
+flags.DEFINE_alias('save-panels', 'save_panels')
 _REPORT = flags.DEFINE_string('report', '', 'JSON report path (default: '
                               'beside the checkpoint)')
 

@@ -6,6 +6,7 @@ the authors, or the `params/` a training run exports) or a training workdir
 (its latest orbax checkpoint).
 """
 
+import dataclasses
 import json
 import os
 
@@ -13,11 +14,13 @@ from flax import nnx
 import jax.numpy as jnp
 import ml_collections
 
+from configs import base
 from smcp_jax import checkpointing
 from smcp_jax import config_lib
 from smcp_jax import params_io
 from smcp_jax.models import smcp
 
+EXPORT_SUBDIR = 'params'  # where a training run exports its final params
 # Constructor arguments that change the parameters (a mismatch cannot load).
 ARCHITECTURE_KEYS = ('width', 'num_mcl_classes', 'use_mcl', 'use_pff',
                      'pff_extra_convs')
@@ -72,3 +75,50 @@ def load_model(config: ml_collections.ConfigDict, checkpoint: str):
       checkpoint, nnx.state(model, nnx.Param))
   nnx.update(model, params)
   return model, f'{checkpoint} (step {step})'
+
+
+@dataclasses.dataclass(frozen=True)
+class InferenceSetup:
+  """How a checkpoint's network wants its inputs."""
+  image_size: int  # the square side it was trained at
+  empty_pseudo_mask: str  # config.test.empty_pseudo_mask
+  dataset: str  # '' when the checkpoint does not say
+  source: str  # the description load_model gives
+
+
+def load_for_inference(checkpoint: str, config=None):
+  """(model, InferenceSetup) from a checkpoint alone, or with a config.
+
+  Without a config, a training workdir gives its config.json; a params
+  directory gives its model.json (and its run's config.json when it is a
+  run's export), with the paper's 417x417 input otherwise.
+  """
+  if not os.path.exists(checkpoint):
+    raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+  if config is None:
+    config = _saved_config(checkpoint)
+  if config is not None:
+    config = config_lib.resolve(config)
+    model, source = load_model(config, checkpoint)
+    return model, InferenceSetup(config.data.image_size,
+                                 config.test.empty_pseudo_mask,
+                                 config.data.dataset, source)
+  params, meta = params_io.load_params(checkpoint)
+  model = smcp.SMCP(**meta['model'], rngs=nnx.Rngs(0))
+  params_io.assign_params(model, params, scope=meta['scope'])
+  return model, InferenceSetup(417, 'zero', '',
+                               f'{checkpoint} ({meta.get("source", "params")})')
+
+
+def _saved_config(checkpoint: str):
+  paths = [os.path.join(checkpoint, 'config.json')]
+  if os.path.basename(os.path.normpath(checkpoint)) == EXPORT_SUBDIR:
+    paths.append(os.path.join(checkpoint, os.pardir, 'config.json'))
+  for path in paths:
+    if os.path.isfile(path):
+      # Over the current defaults, so runs saved before a field existed load.
+      config = base.get_config()
+      with open(path) as f:
+        config.update(ml_collections.ConfigDict(json.load(f)))
+      return config
+  return None

@@ -40,7 +40,7 @@ def flatten(tree, prefix: str = '') -> dict[str, np.ndarray]:
 
 def model_params(model: nnx.Module) -> dict[str, np.ndarray]:
   """The model's parameters as a flat name -> array map."""
-  return flatten(nnx.state(model, nnx.Param).to_pure_dict())
+  return flatten(nnx.to_pure_dict(nnx.state(model, nnx.Param)))
 
 
 def save_params(directory: str, params: dict[str, np.ndarray], *,
@@ -110,7 +110,7 @@ def assign_params(model: nnx.Module, params: dict[str, np.ndarray], *,
     ParamsMismatchError: listing missing, unexpected and mis-shaped names.
   """
   state = nnx.state(model, nnx.Param)
-  current = flatten(state.to_pure_dict())
+  current = flatten(nnx.to_pure_dict(state))
   if scope not in SCOPES:
     raise ValueError(f'scope must be one of {list(SCOPES)}, got {scope!r}')
   current = {k: v for k, v in current.items() if k.startswith(SCOPES[scope])}
@@ -132,6 +132,6 @@ def assign_params(model: nnx.Module, params: dict[str, np.ndarray], *,
         out[key] = jnp.asarray(params[path]) if path in params else value
     return out
 
-  pure = replace(state.to_pure_dict())
+  pure = replace(nnx.to_pure_dict(state))
   nnx.replace_by_pure_dict(state, pure)
   nnx.update(model, state)

@@ -34,7 +34,6 @@ from smcp_jax.data import builder
 STEP_KEYS = ('support_images', 'support_masks', 'support_label',
              'support_mcl_label', 'query_image', 'query_label',
              'query_mcl_label')
-PARAMS_SUBDIR = 'params'
 
 
 @flax.struct.dataclass
@@ -151,8 +150,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   manager.wait_until_finished()
   if is_chief:
     params_io.save_params(
-        os.path.join(workdir, PARAMS_SUBDIR),
-        params_io.flatten(jax.device_get(state.params).to_pure_dict()),
+        os.path.join(workdir, model_io.EXPORT_SUBDIR),
+        params_io.flatten(nnx.to_pure_dict(jax.device_get(state.params))),
         model_config=config.model.to_dict(), scope='full',
         source=f'smcp-jax:{workdir}@{int(state.step)}')
   writer.close()

@@ -1,17 +1,27 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Pictures of one-shot episodes, laid out like the paper's Fig. 5."""
+"""Pictures of one-shot segmentation, laid out like the paper's Fig. 5.
+
+Masks are drawn as a translucent fill with an outline on a dark halo, so
+they read on any object colour; every panel carries a legend.
+"""
 
 import numpy as np
 from PIL import Image
 from PIL import ImageDraw
+from PIL import ImageFont
+from scipy import ndimage
 
 from smcp_jax.data import transforms
 
-SUPPORT_COLOUR = (40, 200, 80)  # green: the annotated support mask
-PREDICTION_COLOUR = (255, 140, 0)  # orange: the predicted query mask
-TRUTH_COLOUR = (60, 140, 255)  # blue: the ground truth
-TILE = 192  # pixels per tile side, so small images stay readable
-CAPTION = 18
+SUPPORT_COLOUR = (0, 225, 255)  # cyan: the support annotation
+PREDICTION_COLOUR = (255, 0, 200)  # magenta: the predicted query mask
+TRUTH_COLOUR = (255, 210, 0)  # amber: the query's ground truth
+LEGEND = (('support annotation', SUPPORT_COLOUR),
+          ('prediction', PREDICTION_COLOUR),
+          ('ground truth', TRUTH_COLOUR))
+TILE = 224  # pixels per tile side, so small images stay readable
+CAPTION = 22
+FONT = ImageFont.load_default(size=14)
 
 
 def denormalize(image: np.ndarray) -> np.ndarray:
@@ -20,38 +30,103 @@ def denormalize(image: np.ndarray) -> np.ndarray:
   return (np.clip(rgb, 0, 1) * 255).astype(np.uint8)
 
 
-def overlay(image: np.ndarray, mask: np.ndarray, colour) -> np.ndarray:
-  """Blends `colour` over the mask's pixels (0.55 opacity)."""
+def overlay(image: np.ndarray, mask: np.ndarray, colour,
+            thickness: int | None = None) -> np.ndarray:
+  """`colour` at 30% over the mask, and its outline on a black halo."""
+  mask = np.asarray(mask, bool)
+  if thickness is None:
+    thickness = max(1, round(min(mask.shape) / 150))
   out = image.astype(np.float32)
-  out[mask] = 0.45 * out[mask] + 0.55 * np.array(colour, np.float32)
+  out[mask] = 0.7 * out[mask] + 0.3 * np.array(colour, np.float32)
+  edge = mask & ~ndimage.binary_erosion(mask, iterations=thickness,
+                                        border_value=1)
+  halo = ndimage.binary_dilation(edge, iterations=max(1, thickness // 2))
+  out[halo & ~edge] = 0
+  out[edge] = colour
   return out.astype(np.uint8)
 
 
-def _tile(image: np.ndarray, caption: str) -> Image.Image:
-  tile = Image.new('RGB', (TILE, TILE + CAPTION), 'white')
-  tile.paste(Image.fromarray(image).resize((TILE, TILE), Image.NEAREST),
-             (0, CAPTION))
-  ImageDraw.Draw(tile).text((4, 3), caption, fill='black')
-  return tile
+def _fit(size: tuple[int, int]) -> tuple[int, int]:
+  """(width, height) of an (h, w) image scaled to fit a tile, aspect kept."""
+  h, w = size
+  scale = TILE / max(h, w)
+  return max(1, round(w * scale)), max(1, round(h * scale))
 
 
-def episode_panel(support_image, support_mask, query_image, prediction,
-                  truth=None, title: str = '') -> Image.Image:
-  """One row: support + mask, query, prediction, and the ground truth.
+def tile(image: np.ndarray, mask=None, colour=None,
+         caption: str = '') -> Image.Image:
+  """An image (with its mask drawn at tile resolution) and a caption."""
+  size = _fit(image.shape[:2])
+  small = np.asarray(Image.fromarray(image).resize(size, Image.BILINEAR))
+  if mask is not None:
+    small_mask = np.asarray(Image.fromarray(np.asarray(mask, np.uint8) * 255)
+                            .resize(size, Image.NEAREST)) > 0
+    small = overlay(small, small_mask, colour, thickness=2)
+  out = Image.new('RGB', (TILE, TILE + CAPTION), 'white')
+  out.paste(Image.fromarray(small), ((TILE - size[0]) // 2,
+                                     CAPTION + (TILE - size[1]) // 2))
+  ImageDraw.Draw(out).text((4, 3), caption, fill='black', font=FONT)
+  return out
 
-  Images are uint8 RGB at the network size; masks boolean of the same size
-  (the truth is optional; 255 void pixels are not drawn).
-  """
-  tiles = [_tile(overlay(support_image, support_mask, SUPPORT_COLOUR),
-                 'support + mask'),
-           _tile(query_image, 'query'),
-           _tile(overlay(query_image, prediction, PREDICTION_COLOUR),
-                 'prediction')]
-  if truth is not None:
-    tiles.append(_tile(overlay(query_image, truth == 1, TRUTH_COLOUR),
-                       'ground truth'))
-  panel = Image.new('RGB', (TILE * len(tiles), TILE + 2 * CAPTION), 'white')
-  for i, tile in enumerate(tiles):
-    panel.paste(tile, (i * TILE, CAPTION))
-  ImageDraw.Draw(panel).text((4, 3), title, fill='black')
+
+def _legend(width: int, entries) -> Image.Image:
+  strip = Image.new('RGB', (width, CAPTION + 4), 'white')
+  draw = ImageDraw.Draw(strip)
+  x = 6
+  for label, colour in entries:
+    draw.rectangle((x, 5, x + 14, 19), fill=colour, outline='black')
+    draw.text((x + 20, 4), label, fill='black', font=FONT)
+    x += 32 + round(draw.textlength(label, font=FONT))
+  return strip
+
+
+def grid(rows: list[list[Image.Image | None]], title: str = '',
+         legend_entries=LEGEND) -> Image.Image:
+  """Tiles in rows (None leaves a gap), a title above, a legend below."""
+  columns = max(len(row) for row in rows)
+  width = max(TILE * columns, 480)
+  legend = _legend(width, legend_entries)
+  panel = Image.new('RGB', (width, CAPTION + len(rows) * (TILE + CAPTION)
+                            + legend.height), 'white')
+  ImageDraw.Draw(panel).text((4, 3), title, fill='black', font=FONT)
+  for r, row in enumerate(rows):
+    for c, item in enumerate(row):
+      if item is not None:
+        panel.paste(item, (c * TILE, CAPTION + r * (TILE + CAPTION)))
+  panel.paste(legend, (0, panel.height - legend.height))
   return panel
+
+
+def iou_percent(prediction: np.ndarray, truth: np.ndarray) -> float:
+  """Foreground IoU in percent; 255 pixels in `truth` are ignored."""
+  valid = truth != 255
+  fg_pred, fg_true = prediction.astype(bool) & valid, (truth == 1) & valid
+  union = np.sum(fg_pred | fg_true)
+  return 100.0 * np.sum(fg_pred & fg_true) / union if union else 100.0
+
+
+def episode_panel(support_images, support_masks, query_images, predictions,
+                  truths=None, title: str = '',
+                  support_caption: str = 'support') -> Image.Image:
+  """Fig. 5's layout: a row of supports with their annotations, a row of
+  queries, a row of predictions and, when given, a row of ground truths
+  (0/1 labels, 255 ignored) whose captions give the IoU.
+
+  Images are uint8 RGB of any size; masks boolean of their image's size.
+  """
+  rows = [[tile(image, mask, SUPPORT_COLOUR, f'{support_caption} {i + 1}')
+           for i, (image, mask) in enumerate(zip(support_images,
+                                                 support_masks))],
+          [tile(image, caption=f'query {i + 1}')
+           for i, image in enumerate(query_images)],
+          [tile(image, mask, PREDICTION_COLOUR, f'prediction {i + 1}')
+           for i, (image, mask) in enumerate(zip(query_images, predictions))]]
+  legend = LEGEND[:2]
+  if truths is not None:
+    rows.append([
+        tile(image, truth == 1, TRUTH_COLOUR,
+             f'truth {i + 1}: IoU {iou_percent(pred, truth):.1f}%')
+        for i, (image, pred, truth) in enumerate(zip(query_images,
+                                                     predictions, truths))])
+    legend = LEGEND
+  return grid(rows, title, legend)

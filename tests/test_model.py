@@ -92,6 +92,20 @@ def test_episodes_in_a_batch_are_independent(mode):
                                atol=1e-6)
 
 
+@pytest.mark.parametrize('mode', smcp.PROTOTYPE_MODES)
+def test_prototypes_computed_once_give_the_same_inference(mode):
+  """Predictor's path (support encoded once, reused) equals `infer`."""
+  model = _model()
+  support, masks, query = (jnp.asarray(a)
+                           for a in pu.episode(97, shots=2, batch=2, seed=3))
+  expected = model.infer(support, masks, query, mode=mode)
+  protos = model.support_prototypes(support, masks)
+  assert protos.shape == (2, 2, model.encoder.out_features)
+  got = model.infer_with_prototypes(protos, query, mode=mode)
+  for key, value in expected.items():
+    np.testing.assert_allclose(got[key], value, rtol=1e-4, atol=1e-6)
+
+
 def test_k_shot_fused_averages_k_plus_one_prototypes():
   model = _model()
   support, masks, query = (jnp.asarray(a) for a in pu.episode(97, shots=3))

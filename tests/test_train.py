@@ -132,7 +132,7 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
                f'--config.data.root={toy_root}', '--config.model.width=0.0625',
                '--config.data.image_size=33', '--config.test.episodes=20',
                '--config.test.runs=2', '--checkpoint', str(tmp_path),
-               '--save_panels=2'])
+               '--save-panels=2'])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
   report = tmp_path / 'eval_authors_fused_dense_1shot.json'
@@ -146,7 +146,11 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
   panels = sorted(os.listdir(tmp_path / 'panels'))
   assert panels == ['episode_0000.png', 'episode_0001.png']
   from PIL import Image  # pylint: disable=g-import-not-at-top
-  assert Image.open(tmp_path / 'panels' / panels[0]).size == (4 * 192, 228)
+  from smcp_jax import visualize  # pylint: disable=g-import-not-at-top
+  # Four rows (support, query, prediction, truth) and a legend.
+  assert Image.open(tmp_path / 'panels' / panels[0]).size == (
+      480, visualize.CAPTION + 4 * (visualize.TILE + visualize.CAPTION)
+      + visualize.CAPTION + 4)
   # A checkpoint of another network is refused with the fix.
   proc = _run(['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
                f'--config.data.root={toy_root}', '--checkpoint',
@@ -190,7 +194,8 @@ def test_frozen_encoder_only_trains_the_heads():
 
 def jax_to_numpy(params):
   import jax  # pylint: disable=g-import-not-at-top
-  return jax.device_get(params).to_pure_dict()
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  return nnx.to_pure_dict(jax.device_get(params))
 
 
 def test_init_from_loads_the_backbone(tmp_path):

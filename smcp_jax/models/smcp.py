@@ -133,19 +133,43 @@ class SMCP(nnx.Module):
       'logits' (B, h, w, 2) of the requested mode, 'support_logits' of the
       first pass and 'pseudo_mask' (B, H, W) when a second pass ran.
     """
+    support_feats, query_feats = self._encode(support_images, query_images)
+    shot_protos = self._shot_prototypes(support_feats, support_masks)
+    return self._infer_from_features(shot_protos, query_feats,
+                                     query_images.shape[1:3], mode,
+                                     empty_pseudo_mask)
+
+  def support_prototypes(self, support_images: jnp.ndarray,
+                         support_masks: jnp.ndarray) -> jnp.ndarray:
+    """Per-shot prototypes (B, K, C), to reuse over many queries."""
+    b, k = support_images.shape[:2]
+    feats = self.encoder(_merge_shots(support_images))
+    return self._shot_prototypes(_split_shots(feats, b, k), support_masks)
+
+  def infer_with_prototypes(
+      self, shot_prototypes: jnp.ndarray, query_images: jnp.ndarray, *,
+      mode: PrototypeMode = 'fused',
+      empty_pseudo_mask: EmptyPseudoMask = 'zero') -> dict[str, jnp.ndarray]:
+    """`infer` from `support_prototypes` (B, K, C): the support set is
+    encoded once however many query batches follow."""
+    return self._infer_from_features(shot_prototypes,
+                                     self.encoder(query_images),
+                                     query_images.shape[1:3], mode,
+                                     empty_pseudo_mask)
+
+  def _infer_from_features(self, shot_protos, query_feats, size, mode,
+                           empty_pseudo_mask):
     if mode not in PROTOTYPE_MODES:
       raise ValueError(f'mode must be one of {PROTOTYPE_MODES}, got {mode!r}')
     if empty_pseudo_mask not in EMPTY_PSEUDO_MASK_OPTIONS:
       raise ValueError(f'empty_pseudo_mask must be one of '
                        f'{EMPTY_PSEUDO_MASK_OPTIONS}, got {empty_pseudo_mask!r}')
-    support_feats, query_feats = self._encode(support_images, query_images)
-    shot_protos = self._shot_prototypes(support_feats, support_masks)
     support_proto = jnp.mean(shot_protos, 1)
     first = self.head(query_feats, support_proto).astype(jnp.float32)
     if mode == 'support':
       return {'logits': first, 'support_logits': first}
 
-    pseudo_mask = _pseudo_mask(first, query_images.shape[1:3])
+    pseudo_mask = _pseudo_mask(first, size)
     pseudo_proto = prototype_lib.masked_average_pooling(query_feats,
                                                         pseudo_mask)
     if mode == 'pseudo':

@@ -1,0 +1,243 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Prediction on user images: the API, the CLI's files, and bad input."""
+
+import json
+import os
+
+import jax.numpy as jnp
+import numpy as np
+from PIL import Image
+import pytest
+
+from configs import toy
+from smcp_jax import config_lib
+from smcp_jax import eval_lib
+from smcp_jax import model_io
+from smcp_jax import params_io
+from smcp_jax import predict
+from smcp_jax import visualize
+from smcp_jax.data import transforms
+from smcp_jax.data.errors import DataError
+
+SIZE = 41  # network input side of the tiny checkpoint
+
+
+def _tiny_config():
+  config = toy.get_config()
+  config.model.width = 0.0625
+  config.data.image_size = SIZE
+  return config_lib.resolve(config)
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory):
+  """A run's export: run/params (model.json) beside run/config.json."""
+  run = tmp_path_factory.mktemp('run')
+  config = _tiny_config()
+  model = model_io.create_model(config, seed=0)
+  params_io.save_params(str(run / 'params'), params_io.model_params(model),
+                        model_config=config.model.to_dict(), scope='full',
+                        source='test')
+  (run / 'config.json').write_text(config.to_json())
+  return str(run / 'params')
+
+
+def _scene(h, w, seed, box=(0.25, 0.3, 0.7, 0.8)):
+  """A noisy image with a bright rectangle, and the rectangle's mask."""
+  rng = np.random.default_rng(seed)
+  image = rng.integers(0, 120, (h, w, 3), dtype=np.uint8)
+  mask = np.zeros((h, w), bool)
+  y0, x0, y1, x1 = (int(box[0] * h), int(box[1] * w), int(box[2] * h),
+                    int(box[3] * w))
+  mask[y0:y1, x0:x1] = True
+  image[mask] = (230, 60, 40)
+  return image, mask
+
+
+def _save(path, array):
+  Image.fromarray(array).save(path)
+  return str(path)
+
+
+@pytest.fixture
+def files(tmp_path):
+  """Support and query files of different sizes and aspects."""
+  s_img, s_mask = _scene(90, 70, 0)
+  paths = {'support': _save(tmp_path / 's.jpg', s_img),
+           'support_mask': _save(tmp_path / 's_mask.png',
+                                 s_mask.astype(np.uint8) * 255),
+           'queries': [], 'query_masks': []}
+  for i, (h, w) in enumerate(((50, 80), (120, 60))):
+    q_img, q_mask = _scene(h, w, i + 1, box=(0.2, 0.2, 0.6, 0.5))
+    paths['queries'].append(_save(tmp_path / f'q{i}.png', q_img))
+    paths['query_masks'].append(_save(tmp_path / f'q{i}_mask.png',
+                                      q_mask.astype(np.uint8)))
+  return paths
+
+
+def _args(checkpoint, files, out, *extra):
+  return ['--checkpoint', checkpoint, '--support', files['support'],
+          '--query', *files['queries'], '--out', str(out), *extra]
+
+
+def test_cli_writes_masks_probabilities_and_panel(checkpoint, files,
+                                                  tmp_path):
+  out = tmp_path / 'out'
+  summary = predict.run(_args(checkpoint, files, out, '--support-mask',
+                              files['support_mask'], '--query-mask',
+                              *files['query_masks'], '--class-name', 'box'))
+  assert sorted(os.listdir(out)) == sorted(
+      ['panel.png', 'predictions.json']
+      + [f'q{i}_{kind}' for i in range(2)
+         for kind in ('mask.png', 'prob.npy', 'overlay.png')])
+  for i, (h, w) in enumerate(((50, 80), (120, 60))):
+    mask = np.asarray(Image.open(out / f'q{i}_mask.png'))
+    prob = np.load(out / f'q{i}_prob.npy')
+    assert mask.shape == prob.shape == (h, w)
+    assert set(np.unique(mask)) <= {0, 255}
+    assert prob.dtype == np.float32 and 0 <= prob.min() <= prob.max() <= 1
+    np.testing.assert_array_equal(mask == 255, prob > 0.5)
+    assert Image.open(out / f'q{i}_overlay.png').size == (w, h)
+    truth = np.asarray(Image.open(files['query_masks'][i]))
+    assert summary['queries'][i]['iou'] == pytest.approx(
+        visualize.iou_percent(mask == 255, truth))
+  saved = json.loads((out / 'predictions.json').read_text())
+  assert saved['shots'] == 1 and saved['annotation'] == 'mask'
+  assert [q['mask'] for q in saved['queries']] == ['q0_mask.png',
+                                                   'q1_mask.png']
+  # Rows: support, query, prediction, truth; columns: the two queries.
+  assert Image.open(out / 'panel.png').size == (
+      480, visualize.CAPTION + 4 * (visualize.TILE + visualize.CAPTION)
+      + visualize.CAPTION + 4)
+  assert not [n for n in os.listdir(tmp_path) if n.startswith('.predict-')]
+
+
+def test_predictor_equals_the_network_on_resized_inputs(checkpoint):
+  """The API is `infer` on PIL-resized inputs, upsampled to each query."""
+  support, s_mask = _scene(90, 70, 0)
+  queries = [_scene(50, 80, 1)[0], _scene(120, 60, 2)[0],
+             _scene(64, 64, 3)[0]]
+  predictor = predict.Predictor(checkpoint, batch_size=2)
+  results = predictor.predict([support], [s_mask], queries)
+  model, _ = model_io.load_for_inference(checkpoint)
+  net_mask = predict.support_mask_for_network(s_mask, SIZE)
+  for query, result in zip(queries, results):
+    logits = model.infer(
+        jnp.asarray(transforms.normalize(transforms.resize_image(
+            support, SIZE)))[None, None],
+        jnp.asarray(net_mask, jnp.float32)[None, None],
+        jnp.asarray(transforms.normalize(transforms.resize_image(
+            query, SIZE)))[None])['logits'][0]
+    up = eval_lib.upsampled_logits(np.asarray(logits), query.shape[:2])
+    expected = 1 / (1 + np.exp(up[..., 0] - up[..., 1]))
+    np.testing.assert_allclose(result.probability, expected, atol=1e-4)
+    assert result.mask.shape == query.shape[:2]
+
+
+def test_k_shot_and_box_annotations(checkpoint, files, tmp_path):
+  out = tmp_path / 'out'
+  summary = predict.run([
+      '--checkpoint', checkpoint, '--support', files['support'],
+      '--support', files['queries'][1], '--support-box', '10,20,50,80',
+      '--support-box', '5,10,40,60', '--query', files['queries'][0],
+      '--out', str(out), '--prototype', 'support'])
+  assert summary['shots'] == 2 and summary['annotation'] == 'box'
+  assert np.asarray(Image.open(out / 'q0_mask.png')).shape == (50, 80)
+
+
+def test_thin_scribble_survives_resizing():
+  scribble = np.zeros((400, 400), bool)
+  scribble[200, 100:300] = True  # one pixel thick: nearest would drop it
+  small = predict.support_mask_for_network(scribble, SIZE)
+  assert small.any() and small.sum() < SIZE * 3
+
+
+def _write_bad(tmp_path, files, case):
+  """Arguments for one bad input, and the words its error must contain."""
+  s_img = np.asarray(Image.open(files['support']))
+  h, w = s_img.shape[:2]
+  if case == 'empty mask':
+    path = _save(tmp_path / 'empty.png', np.zeros((h, w), np.uint8))
+    return ['--support-mask', path], 'no foreground pixel'
+  if case == 'all foreground':
+    path = _save(tmp_path / 'full.png', np.full((h, w), 255, np.uint8))
+    return ['--support-mask', path], 'every pixel is foreground'
+  if case == 'mask size':
+    path = _save(tmp_path / 'small.png', np.full((h // 2, w), 255, np.uint8))
+    return ['--support-mask', path], f'is {w}x{h // 2} but its image is'
+  if case == 'box outside':
+    return ['--support-box', f'10,10,{w + 5},20'], 'does not fit the'
+  if case == 'box syntax':
+    return ['--support-box', '10,10,20'], 'must be four numbers'
+  if case == 'unreadable':
+    path = tmp_path / 'broken.png'
+    path.write_bytes(b'\x89PNG\r\n\x1a\n' + b'garbage' * 20)
+    return ['--support-mask', str(path)], 'is not a readable image'
+  if case == 'missing file':
+    return ['--support-mask', str(tmp_path / 'nope.png')], 'no such file'
+  if case == 'two annotations':
+    return (['--support-mask', files['support_mask'], '--support-box',
+             '1,1,5,5'], 'exactly one of')
+  if case == 'query mask size':
+    return (['--support-mask', files['support_mask'], '--query-mask',
+             files['query_masks'][1], files['query_masks'][0]],
+            'give the mask of that query')
+  raise ValueError(case)
+
+
+@pytest.mark.parametrize('case', [
+    'empty mask', 'all foreground', 'mask size', 'box outside', 'box syntax',
+    'unreadable', 'missing file', 'two annotations', 'query mask size'])
+def test_bad_input_says_what_and_leaves_no_output(checkpoint, files,
+                                                  tmp_path, case):
+  extra, words = _write_bad(tmp_path, files, case)
+  out = tmp_path / 'out'
+  with pytest.raises(SystemExit) as exit_info:
+    predict.main(_args(checkpoint, files, out, *extra))
+  assert words in str(exit_info.value), str(exit_info.value)
+  assert not out.exists()
+
+
+def test_checkpoint_of_another_network_is_refused(checkpoint, files,
+                                                  tmp_path):
+  config_file = tmp_path / 'wide.py'
+  config_file.write_text(
+      'from configs import toy\n'
+      'def get_config():\n'
+      '  config = toy.get_config()\n'
+      '  config.model.width = 0.125\n'
+      '  return config\n')
+  out = tmp_path / 'out'
+  with pytest.raises(SystemExit) as exit_info:
+    predict.main(_args(checkpoint, files, out, '--support-mask',
+                       files['support_mask'], '--config', str(config_file)))
+  assert '--config.model.width=0.0625' in str(exit_info.value)
+  assert not out.exists()
+
+
+def test_a_failure_while_writing_leaves_out_untouched(checkpoint, files,
+                                                      tmp_path, monkeypatch):
+  out = tmp_path / 'out'
+  out.mkdir()
+  (out / 'keep.txt').write_text('earlier results')
+
+  def broken_panel(*args, **kwargs):
+    raise OSError('disk full')
+
+  monkeypatch.setattr(visualize, 'episode_panel', broken_panel)
+  with pytest.raises(OSError, match='disk full'):
+    predict.run(_args(checkpoint, files, out, '--support-mask',
+                      files['support_mask']))
+  assert os.listdir(out) == ['keep.txt']
+  assert not [n for n in os.listdir(tmp_path) if n.startswith('.predict-')]
+
+
+def test_api_rejects_bad_arrays(checkpoint):
+  predictor = predict.Predictor(checkpoint)
+  image, mask = _scene(40, 40, 0)
+  with pytest.raises(DataError, match='one mask per support'):
+    predictor.predict([image], [], [image])
+  with pytest.raises(DataError, match='uint8 RGB'):
+    predictor.predict([image], [mask], [image.astype(np.float32)])
+  with pytest.raises(DataError, match='no foreground'):
+    predictor.predict([image], [np.zeros_like(mask)], [image])
