@@ -41,6 +41,11 @@ def create_model(config: ml_collections.ConfigDict, seed: int) -> smcp.SMCP:
   return model
 
 
+def read_json(path: str) -> dict:
+  with open(path) as f:
+    return json.load(f)
+
+
 def _check_architecture(saved: dict, config, where: str) -> None:
   diff = {k: (saved.get(k), config.model.get(k)) for k in ARCHITECTURE_KEYS
           if k in saved and saved.get(k) != config.model.get(k)}

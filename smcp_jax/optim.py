@@ -39,7 +39,9 @@ def create_optimizer(train: ml_collections.ConfigDict, params):
   predict-the-prior plateau far sooner with it. `clip_grad_norm` > 0 first
   clips the loss gradient's global norm (not in
   the paper; the toy recipe uses it against rare spikes). Freezing the
-  encoder (Table VII) masks its updates to zero.
+  encoder (Table VII) masks its updates to zero. `skip_nonfinite` leaves
+  parameters and optimizer state unchanged on a step whose gradient has a
+  NaN/Inf (counted in the state's total_notfinite).
   """
   schedule = create_learning_rate_fn(train)
   clip = ([optax.clip_by_global_norm(train.clip_grad_norm)]
@@ -52,4 +54,7 @@ def create_optimizer(train: ml_collections.ConfigDict, params):
   if train.freeze_encoder:
     tx = optax.multi_transform({'train': tx, 'frozen': optax.set_to_zero()},
                                encoder_labels(params))
+  if train.skip_nonfinite:
+    # Never give up skipping: optax would apply the bad update after N.
+    tx = optax.apply_if_finite(tx, max_consecutive_errors=2**31 - 1)
   return tx, schedule

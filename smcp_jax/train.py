@@ -9,7 +9,6 @@ JAX_NUM_PROCESSES and JAX_PROCESS_ID set (or on a TPU pod / SLURM, where
 jax.distributed finds them itself) and the same command.
 """
 
-import os
 import sys
 
 from absl import app
@@ -38,19 +37,17 @@ def main(argv):
              '--config configs/toy.py --workdir runs/toy')
   # Keep TF (the input pipeline) off the accelerators.
   tf.config.set_visible_devices([], 'GPU')
-  if os.environ.get('JAX_COORDINATOR_ADDRESS'):
-    jax.distributed.initialize(
-        coordinator_address=os.environ['JAX_COORDINATOR_ADDRESS'],
-        num_processes=int(os.environ['JAX_NUM_PROCESSES']),
-        process_id=int(os.environ['JAX_PROCESS_ID']))
-  elif os.environ.get('SLURM_JOB_ID') or os.environ.get(
-      'TPU_WORKER_HOSTNAMES'):
-    jax.distributed.initialize()  # finds the cluster itself
+  train_lib.initialize_distributed()
   logging.info('process %d/%d, devices: %s', jax.process_index(),
                jax.process_count(), jax.devices())
   try:
     train_lib.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
-  except (DataError, config_lib.ConfigError, FileNotFoundError) as e:
+  except train_lib.TrainingInterrupted as e:
+    print(f'\n{e} in {_WORKDIR.value}; run the same command to resume.',
+          file=sys.stderr)
+    sys.exit(128 + e.signum)
+  except (DataError, config_lib.ConfigError, FileNotFoundError,
+          FloatingPointError) as e:
     sys.exit(f'error: {e}')
 
 

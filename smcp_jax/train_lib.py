@@ -7,7 +7,9 @@ host: parameters replicated, the batch sharded; jit inserts the gradient
 all-reduce that pmap's pmean used to.
 """
 
+import dataclasses
 import os
+import signal
 import time
 
 import flax
@@ -17,6 +19,7 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import optax
+import tensorflow as tf
 import tqdm
 
 from smcp_jax import checkpointing
@@ -28,6 +31,7 @@ from smcp_jax import model_io
 from smcp_jax import optim
 from smcp_jax import params_io
 from smcp_jax.data import builder
+from smcp_jax.data.errors import DataError
 
 # The batch entries the step uses (class ids and episode numbers stay on
 # the host, for messages).
@@ -41,6 +45,31 @@ class TrainState:
   step: jax.Array
   params: nnx.State
   opt_state: optax.OptState
+  # The first step whose loss was NaN/Inf (-1: none yet); not checkpointed.
+  first_nonfinite_step: jax.Array = dataclasses.field(
+      default_factory=lambda: jnp.array(-1, jnp.int32))
+
+
+class TrainingInterrupted(Exception):
+  """SIGINT / SIGTERM arrived; a checkpoint of `step` was saved."""
+
+  def __init__(self, signum: int, step: int):
+    super().__init__(f'stopped by {signal.Signals(signum).name} at step '
+                     f'{step}; a checkpoint of that step was saved')
+    self.signum, self.step = signum, step
+
+
+def initialize_distributed() -> None:
+  """jax.distributed from JAX_COORDINATOR_ADDRESS / JAX_NUM_PROCESSES /
+  JAX_PROCESS_ID, or auto-detected on SLURM and TPU pods; else nothing."""
+  if os.environ.get('JAX_COORDINATOR_ADDRESS'):
+    jax.distributed.initialize(
+        coordinator_address=os.environ['JAX_COORDINATOR_ADDRESS'],
+        num_processes=int(os.environ['JAX_NUM_PROCESSES']),
+        process_id=int(os.environ['JAX_PROCESS_ID']))
+  elif os.environ.get('SLURM_JOB_ID') or os.environ.get(
+      'TPU_WORKER_HOSTNAMES'):
+    jax.distributed.initialize()  # finds the cluster itself
 
 
 def create_mesh() -> jax.sharding.Mesh:
@@ -69,13 +98,19 @@ def make_train_step(graphdef, tx, schedule, train, mesh):
     return losses.smcp_loss(outputs, batch, train.lambda_mcl)
 
   def train_step(state, batch):
-    (_, terms), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+    (loss, terms), grads = jax.value_and_grad(loss_fn, has_aux=True)(
         state.params, batch)
     updates, opt_state = tx.update(grads, state.opt_state, state.params)
     params = optax.apply_updates(state.params, updates)
+    step = state.step + 1
+    first_bad = jnp.where(
+        (state.first_nonfinite_step < 0) & ~jnp.isfinite(loss), step,
+        state.first_nonfinite_step)
     metrics = {**terms, 'lr': schedule(state.step),
-               'grad_norm': optax.global_norm(grads)}
-    return TrainState(state.step + 1, params, opt_state), metrics
+               'grad_norm': optax.tree.norm(grads)}
+    if train.skip_nonfinite:
+      metrics['skipped_steps'] = opt_state.total_notfinite
+    return TrainState(step, params, opt_state, first_bad), metrics
 
   replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
   data = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec('data'))
@@ -83,12 +118,96 @@ def make_train_step(graphdef, tx, schedule, train, mesh):
                  out_shardings=(replicated, replicated), donate_argnums=0)
 
 
-def _check_finite(metrics, step, last_logged, episodes):
-  if not np.isfinite(metrics['loss']):
-    raise FloatingPointError(
-        f'the loss became {metrics["loss"]} within steps {last_logged + 1}..'
-        f'{step}; the last batch held episodes {episodes.tolist()}. No '
-        'checkpoint was written for these steps.')
+def _check_finite(state: TrainState, files_by_step: dict) -> None:
+  """Raises at the first NaN/Inf loss, naming the step and its images."""
+  bad = int(state.first_nonfinite_step)
+  if bad < 0:
+    return
+  files = files_by_step.get(bad)
+  images = ([os.path.splitext(os.path.basename(f.decode()))[0]
+             for f in files.ravel()] if files is not None else '?')
+  raise FloatingPointError(
+      f'the loss became NaN/Inf at step {bad}; that step\'s episodes used '
+      f'images {images} (supports first, then the query, per episode). No '
+      'checkpoint was written from that step on. Lower config.train.lr, set '
+      'config.train.clip_grad_norm, or skip such steps with '
+      'config.train.skip_nonfinite=True.')
+
+
+class _StopSignals:
+  """Turns SIGINT / SIGTERM into a flag the loop polls (then saves)."""
+
+  def __init__(self):
+    self.signum = 0
+    self._previous = {}
+
+  def __enter__(self):
+    for signum in (signal.SIGINT, signal.SIGTERM):
+      self._previous[signum] = signal.signal(signum, self._handle)
+    return self
+
+  def _handle(self, signum, frame):
+    del frame
+    if self.signum:  # a second signal: stop now, without saving
+      raise KeyboardInterrupt
+    self.signum = signum
+
+  def __exit__(self, *exc):
+    for signum, handler in self._previous.items():
+      signal.signal(signum, handler)
+
+  def pending(self, poll_now: bool) -> int:
+    """The signal to stop on (0: none). With several processes they agree
+    at `poll_now` steps (a collective), so all save the same step."""
+    if jax.process_count() == 1:
+      return self.signum
+    if not poll_now:
+      return 0
+    from jax.experimental import multihost_utils  # pylint: disable=g-import-not-at-top
+    return int(np.max(multihost_utils.process_allgather(
+        np.int32(self.signum))))
+
+
+def _episode_files(config, batch_step: int, global_batch: int) -> str:
+  """The files of a global batch, for an input error message."""
+  sampler = builder.train_sampler(config)
+  first = (batch_step - 1) * global_batch
+  return '; '.join(', '.join(sampler.files(n))
+                   for n in range(first, first + global_batch))
+
+
+def _decode_error(config, step: int, error: Exception) -> DataError:
+  files = _episode_files(config, step, config.train.global_batch)
+  return DataError(
+      f'reading the training batch of step {step} failed '
+      f'({error.message.strip()}). Its files: {files}. Run python -m '
+      'smcp_jax.data.check --config ... to list every broken file.')
+
+
+def _state_layout(config) -> dict:
+  """The config fields that decide the shape of the checkpointed state."""
+  model, train = config['model'], config['train']
+  layout = {f'model.{k}': model.get(k) for k in model_io.ARCHITECTURE_KEYS}
+  layout.update({f'train.{k}': train.get(k) for k in (
+      'optimizer', 'freeze_encoder', 'skip_nonfinite')})
+  layout['train.clip_grad_norm > 0'] = bool(train.get('clip_grad_norm'))
+  return layout
+
+
+def _check_resumable(config, workdir: str) -> None:
+  """A workdir resumes only with a config whose state has the same shape."""
+  path = os.path.join(workdir, 'config.json')
+  if not (os.path.isfile(path) and os.path.isdir(
+      os.path.join(workdir, checkpointing.CHECKPOINT_SUBDIR))):
+    return
+  saved, now = _state_layout(model_io.read_json(path)), _state_layout(config)
+  # Runs saved before a field existed had its default.
+  differ = [f'{k}: {saved[k]} (workdir) vs {now[k]}' for k in now
+            if saved[k] is not None and saved[k] != now[k]]
+  if differ:
+    raise config_lib.ConfigError(
+        f'{workdir} holds checkpoints of another set-up ({"; ".join(differ)})'
+        '. Resume with the same config, or use a new --workdir.')
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
@@ -102,10 +221,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
         f'by the {jax.device_count()} devices')
   is_chief = jax.process_index() == 0
   os.makedirs(workdir, exist_ok=True)
+  _check_resumable(config, workdir)
   mesh = create_mesh()
   graphdef, state, tx, schedule = create_train_state(config, mesh)
   manager = checkpointing.create_manager(workdir, train.keep_checkpoints)
-  state = checkpointing.restore_latest(manager, state) or state
+  state = checkpointing.restore_latest(manager, state, workdir) or state
   start = int(state.step)
   if is_chief:
     with open(os.path.join(workdir, 'config.json'), 'w') as f:
@@ -120,32 +240,49 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   bar = tqdm.tqdm(total=train.num_steps, initial=start, unit='step',
                   disable=not is_chief, desc='train')
   last_logged, last_time = start, time.perf_counter()
-  for step, batch in zip(range(start + 1, train.num_steps + 1),
-                         dataset.as_numpy_iterator()):
-    device_batch = {k: jax.make_array_from_process_local_data(data, batch[k])
-                    for k in STEP_KEYS}
-    state, metrics = train_step(state, device_batch)
-    checkpoint_now = (step % train.checkpoint_every_steps == 0
-                      or step == train.num_steps)
-    # Checkpoint steps are checked too, so no NaN state is ever saved.
-    if step % train.log_every_steps == 0 or checkpoint_now:
-      metrics = jax.device_get(metrics)
-      _check_finite(metrics, step, last_logged, batch['episode'])
-      now = time.perf_counter()
-      metrics['episodes_per_s'] = ((step - last_logged) * train.global_batch
-                                   / (now - last_time))
-      writer.write(step, {f'train_{k}': v for k, v in metrics.items()})
-      bar.set_postfix(loss=f'{metrics["loss"]:.4f}', lr=f'{metrics["lr"]:.2e}',
-                      eps=f'{metrics["episodes_per_s"]:.1f}/s')
-      last_logged, last_time = step, now
-    if checkpoint_now:
-      checkpointing.save(manager, step, state)
-    if train.eval_every_steps and step % train.eval_every_steps == 0:
-      summary = eval_lib.evaluate(config, graphdef, state.params,
-                                  runs=1, episodes=train.eval_episodes)
-      writer.write(step, {'eval_miou': summary['miou'],
-                          'eval_fb_iou': summary['fb_iou']})
-    bar.update(1)
+  files_by_step = {}
+  batches = dataset.as_numpy_iterator()
+  with _StopSignals() as signals:
+    for step in range(start + 1, train.num_steps + 1):
+      try:
+        batch = next(batches)
+      except tf.errors.OpError as e:
+        raise _decode_error(config, step, e) from e
+      files_by_step[step] = batch['files']
+      device_batch = {k: jax.make_array_from_process_local_data(
+          data, batch[k]) for k in STEP_KEYS}
+      state, metrics = train_step(state, device_batch)
+      log_now = step % train.log_every_steps == 0
+      stop = signals.pending(poll_now=log_now)
+      checkpoint_now = (step % train.checkpoint_every_steps == 0
+                        or step == train.num_steps or stop)
+      # Checkpoint steps are checked too, so no NaN state is ever saved.
+      if log_now or checkpoint_now:
+        metrics = jax.device_get(metrics)
+        if not train.skip_nonfinite:
+          _check_finite(state, files_by_step)
+        files_by_step.clear()
+        now = time.perf_counter()
+        metrics['episodes_per_s'] = ((step - last_logged) * train.global_batch
+                                     / (now - last_time))
+        writer.write(step, {f'train_{k}': v for k, v in metrics.items()})
+        bar.set_postfix(loss=f'{metrics["loss"]:.4f}',
+                        lr=f'{metrics["lr"]:.2e}',
+                        eps=f'{metrics["episodes_per_s"]:.1f}/s')
+        last_logged, last_time = step, now
+      if checkpoint_now:
+        checkpointing.save(manager, step, state)
+      if stop:
+        manager.wait_until_finished()
+        writer.close()
+        bar.close()
+        raise TrainingInterrupted(stop, step)
+      if train.eval_every_steps and step % train.eval_every_steps == 0:
+        summary = eval_lib.evaluate(config, graphdef, state.params,
+                                    runs=1, episodes=train.eval_episodes)
+        writer.write(step, {'eval_miou': summary['miou'],
+                            'eval_fb_iou': summary['fb_iou']})
+      bar.update(1)
   bar.close()
   manager.wait_until_finished()
   if is_chief:

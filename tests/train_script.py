@@ -2,14 +2,23 @@
 """Runs a tiny training in a fresh process (device count set by XLA_FLAGS).
 
   python -m tests.train_script TOY_ROOT WORKDIR STEPS [key=value ...]
+
+Fault injection for the reliability tests, by environment variable:
+  SMCP_TEST_POISON_STEP=k      the query images of step k become NaN;
+  SMCP_TEST_KILL_AT_SAVE=k     SIGKILL right after the save of step k began.
 """
 
+import os
+import signal
 import sys
 
 import jax
+import numpy as np
 
 from configs import toy
+from smcp_jax import checkpointing
 from smcp_jax import train_lib
+from smcp_jax.data import builder
 
 
 def tiny_config(root: str, steps: int):
@@ -24,15 +33,57 @@ def tiny_config(root: str, steps: int):
   return config
 
 
+def _poison(step: int):
+  """Wraps the training data so that step `step`'s query images are NaN."""
+  make = builder.train_dataset
+
+  def poisoned(config, *, global_batch, **kwargs):
+    first = (step - 1) * global_batch
+
+    def maybe_nan(batch):
+      import tensorflow as tf  # pylint: disable=g-import-not-at-top
+      hit = tf.reduce_any((batch['episode'] >= first)
+                          & (batch['episode'] < first + global_batch))
+      nan = tf.fill(tf.shape(batch['query_image']), np.float32(np.nan))
+      return {**batch, 'query_image': tf.where(hit, nan,
+                                               batch['query_image'])}
+
+    return make(config, global_batch=global_batch, **kwargs).map(maybe_nan)
+
+  builder.train_dataset = poisoned
+
+
+def _kill_at_save(step: int):
+  save = checkpointing.save
+
+  def save_then_die(manager, at, state):
+    save(manager, at, state)
+    if at == step:
+      os.kill(os.getpid(), signal.SIGKILL)
+
+  checkpointing.save = save_then_die
+
+
 def main():
   root, workdir, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
   config = tiny_config(root, steps)
   for item in sys.argv[4:]:
     key, value = item.split('=')
     section, name = key.split('.')
-    config[section][name] = type(config[section][name])(value)
-  print('devices', jax.device_count(), flush=True)
-  train_lib.train_and_evaluate(config, workdir)
+    kind = type(config[section][name])
+    config[section][name] = (value == 'True') if kind is bool else kind(value)
+  if 'SMCP_TEST_POISON_STEP' in os.environ:
+    _poison(int(os.environ['SMCP_TEST_POISON_STEP']))
+  if 'SMCP_TEST_KILL_AT_SAVE' in os.environ:
+    _kill_at_save(int(os.environ['SMCP_TEST_KILL_AT_SAVE']))
+  train_lib.initialize_distributed()
+  print('devices', jax.device_count(), 'processes', jax.process_count(),
+        flush=True)
+  try:
+    train_lib.train_and_evaluate(config, workdir)
+  except train_lib.TrainingInterrupted as e:
+    print(e, flush=True)
+    sys.exit(128 + e.signum)
 
 
 if __name__ == '__main__':

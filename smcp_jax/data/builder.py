@@ -58,29 +58,39 @@ def _class_index(source, data, split):
                             cache_dir=data.class_index_cache or None)
 
 
-def train_dataset(config: ml_collections.ConfigDict, *, global_batch: int,
-                  process_index: int = 0, process_count: int = 1,
-                  start_step: int = 0) -> tf.data.Dataset:
-  """Training batches of this process (see pipeline.training_dataset)."""
-  config = config_lib.resolve(config)
+def train_sampler(config: ml_collections.ConfigDict):
+  """The training EpisodeSampler of a resolved config."""
   data = config.data
   source = make_source(data)
   train_classes, _ = class_split(data)
-  options = EpisodeOptions(
-      image_size=data.image_size,
-      support_ignore_boundary=data.support_ignore_boundary,
-      mcl_remap=data.mcl_remap)
   first = source.image_ids(data.train_split)[0]
   if not tf.io.gfile.exists(source.label_path(first, data.train_split)):
     raise DataError(
         f'no label file {source.label_path(first, data.train_split)}. For '
         f'COCO, rasterise the labels once: python -m smcp_jax.data.coco '
         f'--root {data.root}')
+  class_index = _class_index(source, data, data.train_split)
+  classes = episodes_lib.usable_classes(class_index, train_classes,
+                                        data.shots)
+  return pipeline.EpisodeSampler(source, data.train_split, class_index,
+                                 classes, seed=config.seed, shots=data.shots,
+                                 flip=data.flip)
+
+
+def train_dataset(config: ml_collections.ConfigDict, *, global_batch: int,
+                  process_index: int = 0, process_count: int = 1,
+                  start_step: int = 0) -> tf.data.Dataset:
+  """Training batches of this process (see pipeline.training_dataset)."""
+  config = config_lib.resolve(config)
+  data = config.data
+  options = EpisodeOptions(
+      image_size=data.image_size,
+      support_ignore_boundary=data.support_ignore_boundary,
+      mcl_remap=data.mcl_remap)
   return pipeline.training_dataset(
-      source, data.train_split, _class_index(source, data, data.train_split),
-      train_classes, options, shots=data.shots, seed=config.seed,
+      train_sampler(config), class_split(data)[0], options,
       global_batch=global_batch, process_index=process_index,
-      process_count=process_count, start_step=start_step, flip=data.flip)
+      process_count=process_count, start_step=start_step)
 
 
 def test_episodes(config: ml_collections.ConfigDict, run: int):
