@@ -18,9 +18,10 @@ from tests import train_script
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _run(args, devices=1, **kwargs):
+def _run(args, devices=1, env_extra=None, **kwargs):
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2',
-             XLA_FLAGS=f'--xla_force_host_platform_device_count={devices}')
+             XLA_FLAGS=f'--xla_force_host_platform_device_count={devices}',
+             **(env_extra or {}))
   return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, **kwargs)

@@ -1,0 +1,162 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Faults: kills, signals, corrupt checkpoints, NaNs, several processes."""
+
+import json
+import os
+import signal
+import socket
+import time
+
+import numpy as np
+import pytest
+
+from smcp_jax import checkpointing
+from smcp_jax import params_io
+from tests.test_train import _losses
+from tests.test_train import _run
+from tests.test_train import _train
+
+
+def _same_params(got, expected):
+  assert sorted(got) == sorted(expected)
+  for name in expected:
+    np.testing.assert_allclose(got[name], expected[name], rtol=1e-5,
+                               atol=1e-7, err_msg=name)
+
+
+def _steps(workdir):
+  folder = workdir / 'checkpoints'
+  return sorted(int(p) for p in os.listdir(folder) if p.isdigit())
+
+
+def _script(toy_root, workdir, steps, *overrides, env=None, devices=1):
+  return _run(['-m', 'tests.train_script', toy_root, str(workdir),
+               str(steps), *overrides], devices=devices, env_extra=env)
+
+
+@pytest.fixture(scope='module')
+def straight_12(toy_root, tmp_path_factory):
+  """Parameters of an uninterrupted 12-step run."""
+  return _train(toy_root, tmp_path_factory.mktemp('straight'), 12)
+
+
+def test_kill_during_a_save_resumes_from_the_last_complete(
+    toy_root, tmp_path, straight_12):
+  workdir = tmp_path / 'run'
+  proc = _script(toy_root, workdir, 12,
+                 env={'SMCP_TEST_KILL_AT_SAVE': '8'})
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == -signal.SIGKILL, out[-2000:]
+  assert 12 not in _steps(workdir)  # it died before the end
+  _same_params(_train(toy_root, workdir, 12), straight_12)
+
+
+@pytest.mark.parametrize('damage', ['flip bytes', 'truncate'])
+def test_corrupt_checkpoint_is_detected_and_the_previous_one_used(
+    toy_root, tmp_path, straight_12, damage):
+  workdir = tmp_path / 'run'
+  _train(toy_root, workdir, 12)
+  assert _steps(workdir) == [4, 8, 12]
+  files = [os.path.join(d, f) for d, _, fs in
+           os.walk(workdir / 'checkpoints' / '12' / 'params') for f in fs]
+  biggest = max(files, key=os.path.getsize)
+  data = bytearray(open(biggest, 'rb').read())
+  if damage == 'truncate':
+    data = data[:len(data) // 2]
+  else:
+    for i in range(len(data) // 3, len(data) // 3 + 64):
+      data[i] ^= 0xFF
+  with open(biggest, 'wb') as f:
+    f.write(data)
+  # Evaluation reads the newest checkpoint that verifies: step 8.
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  from smcp_jax import config_lib, model_io  # pylint: disable=g-import-not-at-top,g-multiple-import
+  from tests import train_script  # pylint: disable=g-import-not-at-top
+  config = config_lib.resolve(train_script.tiny_config(toy_root, 12))
+  model = model_io.create_model(config, 0)
+  step, _ = checkpointing.restore_params(str(workdir),
+                                         nnx.state(model, nnx.Param))
+  assert step == 8
+  # Training warns, moves step 12 aside, resumes from 8 and ends equal.
+  proc = _script(toy_root, workdir, 12)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  assert 'is corrupt or incomplete' in out
+  assert os.listdir(workdir / 'corrupt_checkpoints') == ['12']
+  _same_params(params_io.load_params(str(workdir / 'params'))[0],
+               straight_12)
+
+
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT])
+def test_signal_saves_a_checkpoint_and_exits(toy_root, tmp_path,
+                                             straight_12, signum):
+  workdir = tmp_path / 'run'
+  proc = _script(toy_root, workdir, 12,
+                 'train.checkpoint_every_steps=100')
+  metrics = workdir / 'metrics.jsonl'
+  deadline = time.time() + 300
+  while time.time() < deadline and not (
+      metrics.exists() and len(metrics.read_text().splitlines()) >= 2):
+    time.sleep(0.02)
+  proc.send_signal(signum)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 128 + signum, out[-3000:]
+  assert f'stopped by {signal.Signals(signum).name} at step' in out
+  [saved] = _steps(workdir)
+  assert saved < 12 and saved == len(_losses(workdir))
+  _same_params(_train(toy_root, workdir, 12,
+                      1, 'train.checkpoint_every_steps=100'), straight_12)
+
+
+def test_nan_stops_with_the_step_and_its_images(toy_root, tmp_path):
+  workdir = tmp_path / 'run'
+  proc = _script(toy_root, workdir, 12, env={'SMCP_TEST_POISON_STEP': '6'})
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0
+  assert 'the loss became NaN/Inf at step 6' in out, out[-3000:]
+  assert "images ['toy_" in out
+  assert _steps(workdir) == [4]  # nothing saved from step 6 on
+
+
+def test_nan_step_is_skipped_when_asked(toy_root, tmp_path):
+  workdir = tmp_path / 'run'
+  proc = _script(toy_root, workdir, 8, 'train.skip_nonfinite=True',
+                 env={'SMCP_TEST_POISON_STEP': '6'})
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  with open(workdir / 'metrics.jsonl') as f:
+    skipped = [json.loads(line)['train_skipped_steps'] for line in f]
+  assert skipped == [0] * 5 + [1] * 3
+  params = params_io.load_params(str(workdir / 'params'))[0]
+  assert all(np.isfinite(v).all() for v in params.values())
+
+
+def test_same_seed_gives_bit_identical_losses(toy_root, tmp_path):
+  for name in ('a', 'b'):
+    _train(toy_root, tmp_path / name, 20, 1,
+           'train.checkpoint_every_steps=100')
+  first, second = _losses(tmp_path / 'a'), _losses(tmp_path / 'b')
+  assert len(first) == 20 and first == second  # exact, not approximate
+  assert len(set(first)) > 1
+
+
+def _free_port() -> int:
+  with socket.socket() as s:
+    s.bind(('127.0.0.1', 0))
+    return s.getsockname()[1]
+
+
+def test_two_processes_match_one(toy_root, tmp_path):
+  """2 processes x 2 CPU devices on 127.0.0.1 == 1 process, 1 device."""
+  steps = 6
+  single = _train(toy_root, tmp_path / 'single', steps)
+  port = _free_port()
+  procs = [_script(toy_root, tmp_path / 'multi', steps, devices=2, env={
+      'JAX_COORDINATOR_ADDRESS': f'127.0.0.1:{port}',
+      'JAX_NUM_PROCESSES': '2', 'JAX_PROCESS_ID': str(i)}) for i in range(2)]
+  outs = [p.communicate(timeout=600)[0] for p in procs]
+  for proc, out in zip(procs, outs):
+    assert proc.returncode == 0, out[-3000:]
+    assert 'devices 4 processes 2' in out
+  _same_params(params_io.load_params(str(tmp_path / 'multi' / 'params'))[0],
+               single)
