@@ -3,6 +3,7 @@
 
 import json
 import os
+import shutil
 import signal
 import socket
 import time
@@ -160,3 +161,24 @@ def test_two_processes_match_one(toy_root, tmp_path):
     assert 'devices 4 processes 2' in out
   _same_params(params_io.load_params(str(tmp_path / 'multi' / 'params'))[0],
                single)
+
+
+def test_resuming_with_another_set_up_is_refused(toy_root, tmp_path):
+  _train(toy_root, tmp_path, 4)
+  proc = _script(toy_root, tmp_path, 8, 'train.optimizer=adam')
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0
+  assert 'holds checkpoints of another set-up (train.optimizer: sgd' in out
+
+
+def test_unreadable_training_image_names_its_files(toy_root, tmp_path):
+  root = tmp_path / 'toy'
+  shutil.copytree(toy_root, root)
+  images = root / 'JPEGImages'
+  for name in os.listdir(images):
+    (images / name).write_bytes(b'not a jpeg')
+  proc = _script(str(root), tmp_path / 'run', 2)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0
+  assert 'reading the training batch of step 1 failed' in out, out[-3000:]
+  assert f'{images}/toy_' in out and 'smcp_jax.data.check' in out

@@ -108,6 +108,9 @@ def test_reference_switch_and_overrides():
     ('train.num_steps', 0, 'config.train.num_steps must be > 0'),
     ('data.fold', 7, 'config.data.fold must be 0..3, got 7'),
     ('model.num_mcl_classes', 21, 'num_mcl_classes=21 does not fit'),
+    ('train.warmup_steps', 1, 'warmup_steps must be 0..train.num_steps - 1'),
+    ('train.clip_grad_norm', -1.0, 'clip_grad_norm must be >= 0'),
+    ('train.optimizer', 'lamb', "train.optimizer must be one of"),
 ])
 def test_invalid_values(field, value, message):
   config = train_script.tiny_config('x', 1)

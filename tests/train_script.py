@@ -30,6 +30,12 @@ def tiny_config(root: str, steps: int):
   config.train.global_batch = 4
   config.train.log_every_steps = 1
   config.train.checkpoint_every_steps = 4
+  # Plain SGD, no warm-up: runs of a few steps, compared to float tolerance
+  # across device counts (Adam's g / sqrt(v) would magnify reduction-order
+  # noise in near-zero gradients).
+  config.train.optimizer = 'sgd'
+  config.train.lr = 0.05
+  config.train.warmup_steps = 0
   return config
 
 
