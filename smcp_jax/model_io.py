@@ -121,9 +121,13 @@ def _saved_config(checkpoint: str):
     paths.append(os.path.join(checkpoint, os.pardir, 'config.json'))
   for path in paths:
     if os.path.isfile(path):
-      # Over the current defaults, so runs saved before a field existed load.
-      config = base.get_config()
-      with open(path) as f:
-        config.update(ml_collections.ConfigDict(json.load(f)))
-      return config
+      return read_saved_config(path)
   return None
+
+
+def read_saved_config(path: str) -> ml_collections.ConfigDict:
+  """A run's config.json over today's defaults, so that runs saved before a
+  field existed read with the value it had then (its default)."""
+  config = base.get_config()
+  config.update(ml_collections.ConfigDict(read_json(path)))
+  return config

@@ -200,10 +200,10 @@ def _check_resumable(config, workdir: str) -> None:
   if not (os.path.isfile(path) and os.path.isdir(
       os.path.join(workdir, checkpointing.CHECKPOINT_SUBDIR))):
     return
-  saved, now = _state_layout(model_io.read_json(path)), _state_layout(config)
-  # Runs saved before a field existed had its default.
+  saved = _state_layout(model_io.read_saved_config(path))
+  now = _state_layout(config)
   differ = [f'{k}: {saved[k]} (workdir) vs {now[k]}' for k in now
-            if saved[k] is not None and saved[k] != now[k]]
+            if saved[k] != now[k]]
   if differ:
     raise config_lib.ConfigError(
         f'{workdir} holds checkpoints of another set-up ({"; ".join(differ)})'
@@ -242,54 +242,54 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   last_logged, last_time = start, time.perf_counter()
   files_by_step = {}
   batches = dataset.as_numpy_iterator()
-  with _StopSignals() as signals:
-    for step in range(start + 1, train.num_steps + 1):
-      try:
-        batch = next(batches)
-      except tf.errors.OpError as e:
-        raise _decode_error(config, step, e) from e
-      files_by_step[step] = batch['files']
-      device_batch = {k: jax.make_array_from_process_local_data(
-          data, batch[k]) for k in STEP_KEYS}
-      state, metrics = train_step(state, device_batch)
-      log_now = step % train.log_every_steps == 0
-      stop = signals.pending(poll_now=log_now)
-      checkpoint_now = (step % train.checkpoint_every_steps == 0
-                        or step == train.num_steps or stop)
-      # Checkpoint steps are checked too, so no NaN state is ever saved.
-      if log_now or checkpoint_now:
-        metrics = jax.device_get(metrics)
-        if not train.skip_nonfinite:
-          _check_finite(state, files_by_step)
-        files_by_step.clear()
-        now = time.perf_counter()
-        metrics['episodes_per_s'] = ((step - last_logged) * train.global_batch
-                                     / (now - last_time))
-        writer.write(step, {f'train_{k}': v for k, v in metrics.items()})
-        bar.set_postfix(loss=f'{metrics["loss"]:.4f}',
-                        lr=f'{metrics["lr"]:.2e}',
-                        eps=f'{metrics["episodes_per_s"]:.1f}/s')
-        last_logged, last_time = step, now
-      if checkpoint_now:
-        checkpointing.save(manager, step, state)
-      if stop:
-        manager.wait_until_finished()
-        writer.close()
-        bar.close()
-        raise TrainingInterrupted(stop, step)
-      if train.eval_every_steps and step % train.eval_every_steps == 0:
-        summary = eval_lib.evaluate(config, graphdef, state.params,
-                                    runs=1, episodes=train.eval_episodes)
-        writer.write(step, {'eval_miou': summary['miou'],
-                            'eval_fb_iou': summary['fb_iou']})
-      bar.update(1)
-  bar.close()
-  manager.wait_until_finished()
+  try:
+    with _StopSignals() as signals:
+      for step in range(start + 1, train.num_steps + 1):
+        try:
+          batch = next(batches)
+        except tf.errors.OpError as e:
+          raise _decode_error(config, step, e) from e
+        files_by_step[step] = batch['files']
+        device_batch = {k: jax.make_array_from_process_local_data(
+            data, batch[k]) for k in STEP_KEYS}
+        state, metrics = train_step(state, device_batch)
+        log_now = step % train.log_every_steps == 0
+        stop = signals.pending(poll_now=log_now)
+        checkpoint_now = (step % train.checkpoint_every_steps == 0
+                          or step == train.num_steps or stop)
+        # Checkpoint steps are checked too, so no NaN state is ever saved.
+        if log_now or checkpoint_now:
+          metrics = jax.device_get(metrics)
+          if not train.skip_nonfinite:
+            _check_finite(state, files_by_step)
+          files_by_step.clear()
+          now = time.perf_counter()
+          metrics['episodes_per_s'] = ((step - last_logged)
+                                       * train.global_batch
+                                       / (now - last_time))
+          writer.write(step, {f'train_{k}': v for k, v in metrics.items()})
+          bar.set_postfix(loss=f'{metrics["loss"]:.4f}',
+                          lr=f'{metrics["lr"]:.2e}',
+                          eps=f'{metrics["episodes_per_s"]:.1f}/s')
+          last_logged, last_time = step, now
+        if checkpoint_now:
+          checkpointing.save(manager, step, state)
+        if stop:
+          raise TrainingInterrupted(stop, step)
+        if train.eval_every_steps and step % train.eval_every_steps == 0:
+          summary = eval_lib.evaluate(config, graphdef, state.params,
+                                      runs=1, episodes=train.eval_episodes)
+          writer.write(step, {'eval_miou': summary['miou'],
+                              'eval_fb_iou': summary['fb_iou']})
+        bar.update(1)
+  finally:
+    bar.close()
+    manager.wait_until_finished()  # a save in flight completes, error or not
+    writer.close()
   if is_chief:
     params_io.save_params(
         os.path.join(workdir, model_io.EXPORT_SUBDIR),
         params_io.flatten(nnx.to_pure_dict(jax.device_get(state.params))),
         model_config=config.model.to_dict(), scope='full',
         source=f'smcp-jax:{workdir}@{int(state.step)}')
-  writer.close()
   return graphdef, state

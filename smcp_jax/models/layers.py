@@ -8,6 +8,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from smcp_jax.models import conv_grad
+
 def host_initializer(sample):
   """Wraps `sample(np_rng, shape)` as a JAX initializer, seeded by the key.
 
@@ -74,7 +76,8 @@ def conv(in_features: int, out_features: int, kernel_size: int = 3, *,
       in_features, out_features, (kernel_size, kernel_size),
       padding=((pad, pad), (pad, pad)),
       kernel_dilation=(dilation, dilation),
-      kernel_init=kernel_init, bias_init=bias_init, dtype=dtype, rngs=rngs)
+      kernel_init=kernel_init, bias_init=bias_init, dtype=dtype,
+      conv_general_dilated=conv_grad.conv_general_dilated, rngs=rngs)
 
 
 def scaled(channels: int, width: float) -> int:
