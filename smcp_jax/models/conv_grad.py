@@ -4,8 +4,8 @@
 XLA's CPU weight gradient of the large, low-channel convolutions (VGG's
 conv1 / conv2 blocks at 417 and 209 pixels) runs several times slower than
 PyTorch's. As a sum over the k*k kernel taps of matrix products
-(shifted input)^T @ (output gradient), it runs at matmul speed. Other
-backends, and the input gradient everywhere, keep XLA's own.
+(shifted input)^T @ (output gradient) it runs 3-4x faster there. Other
+layers, other backends, and the input gradient everywhere keep XLA's own.
 """
 
 import contextlib
@@ -22,8 +22,9 @@ _mode = 'auto'  # read when a function is traced
 
 @contextlib.contextmanager
 def weight_grad(mode: str):
-  """Traces within use `mode`: 'auto' (shifted matmuls on the CPU, XLA's
-  elsewhere), 'xla' or 'shifted_matmul' (for benchmarks and tests)."""
+  """Traces within use `mode`: 'auto' (shifted matmuls for large maps on
+  the CPU, XLA's elsewhere), 'xla' or 'shifted_matmul' (every stride-1 NHWC
+  conv; for benchmarks and tests)."""
   global _mode
   if mode not in WEIGHT_GRAD_MODES:
     raise ValueError(f'mode must be one of {WEIGHT_GRAD_MODES}, got {mode!r}')
@@ -52,7 +53,13 @@ def _conv_fwd(x, w, padding, dilation):
 # Independent partial sums per tap: XLA's CPU dot parallelises over its
 # output, which is tiny here (C x O), so one long reduction runs on a single
 # core; a batch of shorter ones uses them all (measured 2.7x on conv1_2).
-_CHUNKS = 32
+# Below ~4k rows a chunk, the batched small dots lose (measured).
+_MAX_CHUNKS = 32
+_ROWS_PER_CHUNK = 4096
+# 'auto' takes this path only for convs with at least this many output
+# pixels (N*H*W): VGG's conv1 / conv2 blocks at 417 (174k and 44k pixels).
+# On small maps with many channels XLA's own gradient is far faster.
+AUTO_MIN_PIXELS = 32768
 
 
 def _rows(a, chunks):
@@ -68,7 +75,7 @@ def shifted_matmul_weight_grad(x, g, kernel_shape, padding, dilation):
   (top, bottom), (left, right) = padding
   padded = jnp.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
   n, h, w = g.shape[:3]
-  chunks = min(_CHUNKS, n * h * w)
+  chunks = max(1, min(_MAX_CHUNKS, n * h * w // _ROWS_PER_CHUNK))
   g_rows = _rows(g, chunks)
   taps = []
   for i in range(kh):
@@ -96,8 +103,10 @@ _conv.defvjp(_conv_fwd, _conv_bwd)
 def _fast_path_applies(lhs, rhs, window_strides, padding, lhs_dilation,
                        dimension_numbers, feature_group_count,
                        batch_group_count) -> bool:
+  pixels = lhs.shape[0] * lhs.shape[1] * lhs.shape[2]
   wanted = (_mode == 'shifted_matmul'
-            or (_mode == 'auto' and jax.default_backend() == 'cpu'))
+            or (_mode == 'auto' and jax.default_backend() == 'cpu'
+                and pixels >= AUTO_MIN_PIXELS))
   return (wanted and tuple(window_strides) == (1, 1)
           and not isinstance(padding, str)
           and (lhs_dilation is None or tuple(lhs_dilation) == (1, 1))

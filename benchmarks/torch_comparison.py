@@ -1,0 +1,282 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""smcp-jax against the PyTorch reference of the parity tests, side by side.
+
+  python -m benchmarks.torch_comparison [--size 417] [--repeats 5] [--out F]
+
+Same network (the authors' variant, same weights through the converter),
+same machine, same thread count, after warm-up, median of --repeats. Each
+measurement runs in its own process so that its peak RSS is its own:
+  jax_infer / torch_infer   one-shot fused-prototype inference, 1 episode
+  jax_train / torch_train   forward + backward + SGD update, batch 1
+  jax_encoder / torch_encoder   the encoder forward (FLOP/s vs matmul peak)
+  jax_encoder_grad / torch_encoder_grad   encoder forward + backward
+`--weight-grad xla` measures JAX without the shifted-matmul weight gradient.
+Needs the `test` extra (torch). Prints a table; writes JSON.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+MEASUREMENTS = ('jax_infer', 'torch_infer', 'jax_train', 'torch_train',
+                'jax_encoder', 'torch_encoder', 'jax_encoder_grad',
+                'torch_encoder_grad')
+
+
+def encoder_flops(size: int, width: float = 1.0) -> float:
+  """Multiply-adds x 2 of the encoder's convolutions (biases ignored)."""
+  from smcp_jax.models import layers  # pylint: disable=g-import-not-at-top
+  from smcp_jax.models import vgg  # pylint: disable=g-import-not-at-top
+  flops, side, in_ch = 0.0, size, 3
+  for item in vgg.VGG16_LAYOUT + (('fc6', 512, 4), ('fc7', 512, 4)):
+    if item == 'pool':
+      side //= 2
+      continue
+    out_ch = layers.scaled(item[1], width)
+    flops += 2.0 * side * side * in_ch * out_ch * 9
+    in_ch = out_ch
+  return flops
+
+
+def _median_time(fn, repeats: int) -> float:
+  fn()  # warm-up (compiles)
+  times = []
+  for _ in range(repeats):
+    start = time.perf_counter()
+    fn()
+    times.append(time.perf_counter() - start)
+  return float(np.median(times))
+
+
+def _episode(size: int):
+  from tests import parity_utils  # pylint: disable=g-import-not-at-top
+  support, masks, query = parity_utils.episode(size, seed=0)
+  rng = np.random.default_rng(0)
+  labels = {'query_label': (rng.random((1, size, size)) < 0.3).astype(
+      np.uint8), 'support_label': masks.astype(np.uint8),
+            'query_mcl_label': rng.integers(0, 21, (1, size, size)).astype(
+                np.uint8),
+            'support_mcl_label': rng.integers(0, 21, (1, 1, size, size))
+            .astype(np.uint8)}
+  return support, masks, query, labels
+
+
+def _torch_model():
+  import torch  # pylint: disable=g-import-not-at-top
+  from tests import torch_reference  # pylint: disable=g-import-not-at-top
+  torch.manual_seed(0)
+  torch.set_num_threads(os.cpu_count())
+  return torch_reference.AuthorsSMCP().eval()
+
+
+def _jax_model(torch_model):
+  from tests import parity_utils  # pylint: disable=g-import-not-at-top
+  with tempfile.TemporaryDirectory() as tmp:
+    return parity_utils.convert_authors_model(torch_model, tmp)
+
+
+def _measure_jax(name, size, repeats, weight_grad):
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  import jax  # pylint: disable=g-import-not-at-top
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  import optax  # pylint: disable=g-import-not-at-top
+  from smcp_jax import losses  # pylint: disable=g-import-not-at-top
+  from smcp_jax.models import conv_grad  # pylint: disable=g-import-not-at-top
+  model = _jax_model(_torch_model())
+  support, masks, query, labels = _episode(size)
+  graphdef, params = nnx.split(model, nnx.Param)
+  result = {}
+  with conv_grad.weight_grad(weight_grad):
+    if name == 'jax_infer':
+      fn = jax.jit(lambda p, s, m, q: nnx.merge(graphdef, p).infer(
+          s, m, q, mode='fused')['logits'])
+      args = (params, support, masks, query)
+    elif name == 'jax_train':
+      tx = optax.chain(optax.add_decayed_weights(5e-4),
+                       optax.sgd(2.5e-4, momentum=0.9))
+      batch = {'support_images': support, 'support_masks': masks,
+               'query_image': query, **labels}
+
+      def step(p, opt_state, batch):
+        def loss_fn(p):
+          out = nnx.merge(graphdef, p)(batch['support_images'],
+                                       batch['support_masks'],
+                                       batch['query_image'])
+          return losses.smcp_loss(out, batch, 0.1)[0]
+        grads = jax.grad(loss_fn)(p)
+        updates, opt_state = tx.update(grads, opt_state, p)
+        return optax.apply_updates(p, updates), opt_state
+
+      fn = jax.jit(step)
+      args = (params, tx.init(params), batch)
+    elif name == 'jax_encoder':
+      fn = jax.jit(lambda p, q: nnx.merge(graphdef, p).encoder(q))
+      args = (params, query)
+    else:  # jax_encoder_grad
+      fn = jax.jit(jax.grad(lambda p, q: jnp.sum(
+          nnx.merge(graphdef, p).encoder(q))))
+      args = (params, query)
+    compiled = fn.lower(*args).compile()
+    memory = compiled.memory_analysis()
+    if memory is not None:
+      result['xla_temp_bytes'] = int(memory.temp_size_in_bytes)
+    result['seconds'] = _median_time(
+        lambda: jax.block_until_ready(compiled(*args)), repeats)
+  result['devices'] = str(jax.devices())
+  return result
+
+
+def _torch_loss(outputs, labels):
+  import torch  # pylint: disable=g-import-not-at-top
+  import torch.nn.functional as F  # pylint: disable=g-import-not-at-top
+
+  def ce(logits, label):
+    logits = F.interpolate(logits, size=label.shape[-2:], mode='bilinear',
+                           align_corners=False)
+    return F.cross_entropy(logits, torch.from_numpy(label).long(),
+                           ignore_index=255)
+
+  return (ce(outputs['query'], labels['query_label'])
+          + ce(outputs['support'], labels['support_label'][:, 0])
+          + 0.1 * (ce(outputs['query_mcl'], labels['query_mcl_label'])
+                   + ce(outputs['support_mcl'],
+                        labels['support_mcl_label'][:, 0])))
+
+
+def _measure_torch(name, size, repeats):
+  import torch  # pylint: disable=g-import-not-at-top
+  from tests import parity_utils  # pylint: disable=g-import-not-at-top
+  model = _torch_model()
+  support, masks, query, labels = _episode(size)
+  s = parity_utils.to_torch_images(support[:, 0])
+  m = torch.from_numpy(masks[:, 0])
+  q = parity_utils.to_torch_images(query)
+  if name == 'torch_infer':
+    s_k, m_k = s[:, None], m[:, None]
+
+    def fn():
+      with torch.no_grad():
+        model.infer(s_k, m_k, q, mode='fused')
+  elif name == 'torch_train':
+    model.train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=2.5e-4, momentum=0.9,
+                                weight_decay=5e-4)
+
+    def fn():
+      optimizer.zero_grad()
+      _torch_loss(model(s, m, q), labels).backward()
+      optimizer.step()
+  elif name == 'torch_encoder':
+    def fn():
+      with torch.no_grad():
+        model.features(q)
+  else:  # torch_encoder_grad
+    def fn():
+      model.zero_grad()
+      model.features(q).sum().backward()
+  return {'seconds': _median_time(fn, repeats),
+          'threads': torch.get_num_threads()}
+
+
+def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
+  """float32 matmul GFLOP/s: the best of JAX (XLA) and torch here."""
+  import jax  # pylint: disable=g-import-not-at-top
+  import torch  # pylint: disable=g-import-not-at-top
+  torch.set_num_threads(os.cpu_count())
+  a = np.random.default_rng(0).random((n, n), np.float32)
+  dot = jax.jit(lambda x: x @ x)
+  x = jax.device_put(a)
+  t_jax = _median_time(lambda: dot(x).block_until_ready(), repeats)
+  xt = torch.from_numpy(a)
+  t_torch = _median_time(lambda: xt @ xt, repeats)
+  return 2.0 * n**3 / min(t_jax, t_torch) / 1e9
+
+
+def _child(name, size, repeats, weight_grad):
+  if name.startswith('jax'):
+    result = _measure_jax(name, size, repeats, weight_grad)
+  else:
+    result = _measure_torch(name, size, repeats)
+  result['peak_rss_bytes'] = resource.getrusage(
+      resource.RUSAGE_SELF).ru_maxrss * 1024
+  print(json.dumps(result))
+
+
+def _run_child(name, args):
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2')
+  out = subprocess.run(
+      [sys.executable, '-m', 'benchmarks.torch_comparison', '--child', name,
+       '--size', str(args.size), '--repeats', str(args.repeats),
+       '--weight-grad', args.weight_grad],
+      env=env, check=True, capture_output=True, text=True).stdout
+  return json.loads(out.strip().splitlines()[-1])
+
+
+def _table(report) -> str:
+  r, flops = report['results'], report['encoder_gflop']
+  peak = report['matmul_peak_gflops']
+  rows = [('one-shot inference (fused)', 'infer'),
+          ('train step (fwd + bwd + SGD)', 'train'),
+          ('encoder forward', 'encoder'),
+          ('encoder forward + backward', 'encoder_grad')]
+  lines = [f'| what | smcp-jax s | PyTorch s | PyTorch / smcp-jax | '
+           'peak RSS jax / torch MB |', '|---|---|---|---|---|']
+  for label, key in rows:
+    j, t = r[f'jax_{key}'], r[f'torch_{key}']
+    lines.append(
+        f'| {label} | {j["seconds"]:.3f} | {t["seconds"]:.3f} | '
+        f'{t["seconds"] / j["seconds"]:.2f}x | '
+        f'{j["peak_rss_bytes"] / 2**20:.0f} / '
+        f'{t["peak_rss_bytes"] / 2**20:.0f} |')
+  for key, factor in (('encoder', 1), ('encoder_grad', 3)):
+    for lib in ('jax', 'torch'):
+      rate = factor * flops / r[f'{lib}_{key}']['seconds']
+      lines.append(f'{lib} {key}: {rate:.1f} GFLOP/s = '
+                   f'{100 * rate / peak:.0f}% of the {peak:.0f} GFLOP/s '
+                   'matmul peak')
+  return '\n'.join(lines)
+
+
+def main(argv=None):
+  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+  parser.add_argument('--size', type=int, default=417)
+  parser.add_argument('--repeats', type=int, default=5)
+  parser.add_argument('--weight-grad', default='auto',
+                      choices=('auto', 'xla', 'shifted_matmul'))
+  parser.add_argument('--only', nargs='+', default=list(MEASUREMENTS),
+                      choices=MEASUREMENTS)
+  parser.add_argument('--child', choices=MEASUREMENTS, help=argparse.SUPPRESS)
+  parser.add_argument('--out', default='benchmarks/torch_comparison.json')
+  args = parser.parse_args(argv)
+  if args.child:
+    _child(args.child, args.size, args.repeats, args.weight_grad)
+    return
+  results = {}
+  for name in args.only:
+    print(f'measuring {name} ...', flush=True)
+    results[name] = _run_child(name, args)
+  report = {
+      'machine': f'{platform.processor() or platform.machine()}, '
+                 f'{os.cpu_count()} cores',
+      'size': args.size, 'repeats': args.repeats,
+      'weight_grad': args.weight_grad,
+      'matmul_peak_gflops': matmul_peak(),
+      'encoder_gflop': encoder_flops(args.size) / 1e9,
+      'results': results}
+  with open(args.out, 'w') as f:
+    json.dump(report, f, indent=2)
+  if set(args.only) == set(MEASUREMENTS):
+    print(_table(report))
+  print(f'report: {args.out}')
+
+
+if __name__ == '__main__':
+  main()
