@@ -8,7 +8,9 @@
 
 import importlib.util
 import os
+import sys
 
+from absl import app
 import ml_collections
 
 from smcp_jax.data import folds
@@ -55,6 +57,25 @@ def load_config_file(path: str) -> ml_collections.ConfigDict:
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   return module.get_config()
+
+
+def parse_flags(argv):
+  """absl's flag parsing, with an unknown `--config.x` field as one clear
+  line instead of ml_collections' traceback (pass as app.run's
+  flags_parser)."""
+  try:
+    return app.parse_flags_with_usage(argv)
+  except (AttributeError, KeyError) as e:
+    overrides = [a.split('=')[0] for a in argv if a.startswith('--config.')]
+    # ml_collections nests and escapes its message: "'x'\nDid you mean...".
+    lines = str(e).replace('\\n', '\n').replace("\\'", "'").split('\n')
+    field = lines[0].strip('\'" ')
+    quotes = '\'"'
+    hint = ''.join(' ' + line.strip().rstrip(quotes) for line in lines[1:]
+                   if line.strip())
+    sys.exit(f'error: no config field {field!r} in {overrides}.{hint} The '
+             'fields are those of configs/base.py, e.g. '
+             '--config.train.num_steps=1000')
 
 
 def _get(config, dotted):

@@ -241,3 +241,24 @@ def test_api_rejects_bad_arrays(checkpoint):
     predictor.predict([image], [mask], [image.astype(np.float32)])
   with pytest.raises(DataError, match='no foreground'):
     predictor.predict([image], [np.zeros_like(mask)], [image])
+
+
+def test_scribble_support(checkpoint, files, tmp_path):
+  s_img = np.asarray(Image.open(files['support']))
+  scribble = np.zeros(s_img.shape[:2], np.uint8)
+  scribble[40, 25:45] = 255  # one pixel thick, inside the rectangle
+  path = _save(tmp_path / 'scribble.png', scribble)
+  out = tmp_path / 'out'
+  summary = predict.run(_args(checkpoint, files, out, '--support-scribble',
+                              path))
+  assert summary['annotation'] == 'scribble'
+  assert (out / 'q1_mask.png').exists()
+
+
+def test_missing_or_wrong_checkpoint(tmp_path):
+  with pytest.raises(FileNotFoundError, match='does not exist'):
+    predict.Predictor(str(tmp_path / 'nope'))
+  with pytest.raises(FileNotFoundError, match='is not a params directory'):
+    predict.Predictor(str(tmp_path))
+  with pytest.raises(FileNotFoundError, match='is neither a params directory'):
+    model_io.load_model(_tiny_config(), str(tmp_path))
