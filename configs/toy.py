@@ -6,8 +6,8 @@
   python -m smcp_jax.train --config configs/toy.py --workdir runs/demo
   python -m smcp_jax.evaluate --config configs/toy.py --checkpoint runs/demo
 
-About 4 minutes of training on 2 CPU cores (500 steps x 8 episodes at
-65x65, ~16 episodes/s); `bash scripts/demo.sh` runs all of it.
+About 2.5 minutes of training on 2 CPU cores (500 steps x 8 episodes at
+65x65, ~30 episodes/s); `bash scripts/demo.sh` runs all of it.
 
 The paper fine-tunes ImageNet weights with SGD. Here the network starts
 from random weights, and with SGD every variant sat for 250-300 steps on
