@@ -210,6 +210,47 @@ def _check_resumable(config, workdir: str) -> None:
         '. Resume with the same config, or use a new --workdir.')
 
 
+class _Progress:
+  """The progress bar and the scalar logs (JSON lines + TensorBoard)."""
+
+  def __init__(self, workdir: str, train, start: int, enabled: bool):
+    self.writer = metric_writer.MetricWriter(workdir, enabled=enabled)
+    self.bar = tqdm.tqdm(total=train.num_steps, initial=start, unit='step',
+                         disable=not enabled, desc='train')
+    self.global_batch = train.global_batch
+    self.last_step, self.last_time = start, time.perf_counter()
+
+  def log(self, step: int, metrics: dict) -> None:
+    now = time.perf_counter()
+    metrics['episodes_per_s'] = ((step - self.last_step) * self.global_batch
+                                 / (now - self.last_time))
+    self.writer.write(step, {f'train_{k}': v for k, v in metrics.items()})
+    self.bar.set_postfix(loss=f'{metrics["loss"]:.4f}',
+                         lr=f'{metrics["lr"]:.2e}',
+                         eps=f'{metrics["episodes_per_s"]:.1f}/s')
+    self.last_step, self.last_time = step, now
+
+  def close(self) -> None:
+    self.bar.close()
+    self.writer.close()
+
+
+def _next_batch(batches, config, step: int) -> dict:
+  try:
+    return next(batches)
+  except tf.errors.OpError as e:
+    raise _decode_error(config, step, e) from e
+
+
+def _export_params(workdir: str, config, state: TrainState) -> None:
+  """WORKDIR/params: what evaluate and predict load."""
+  params_io.save_params(
+      os.path.join(workdir, model_io.EXPORT_SUBDIR),
+      params_io.flatten(nnx.to_pure_dict(jax.device_get(state.params))),
+      model_config=config.model.to_dict(), scope='full',
+      source=f'smcp-jax:{workdir}@{int(state.step)}')
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   """Trains (resuming from the workdir's latest checkpoint); returns
   (graphdef, final state)."""
@@ -230,29 +271,22 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   if is_chief:
     with open(os.path.join(workdir, 'config.json'), 'w') as f:
       f.write(config.to_json(indent=2))
-  dataset = builder.train_dataset(
+  batches = builder.train_dataset(
       config, global_batch=train.global_batch,
       process_index=jax.process_index(), process_count=jax.process_count(),
-      start_step=start)
+      start_step=start).as_numpy_iterator()
   train_step = make_train_step(graphdef, tx, schedule, train, mesh)
   data = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec('data'))
-  writer = metric_writer.MetricWriter(workdir, enabled=is_chief)
-  bar = tqdm.tqdm(total=train.num_steps, initial=start, unit='step',
-                  disable=not is_chief, desc='train')
-  last_logged, last_time = start, time.perf_counter()
-  files_by_step = {}
-  batches = dataset.as_numpy_iterator()
+  progress = _Progress(workdir, train, start, enabled=is_chief)
+  files_by_step = {}  # since the last check: for a NaN message
   try:
     with _StopSignals() as signals:
       for step in range(start + 1, train.num_steps + 1):
-        try:
-          batch = next(batches)
-        except tf.errors.OpError as e:
-          raise _decode_error(config, step, e) from e
+        batch = _next_batch(batches, config, step)
         files_by_step[step] = batch['files']
-        device_batch = {k: jax.make_array_from_process_local_data(
-            data, batch[k]) for k in STEP_KEYS}
-        state, metrics = train_step(state, device_batch)
+        state, metrics = train_step(state, {
+            k: jax.make_array_from_process_local_data(data, batch[k])
+            for k in STEP_KEYS})
         log_now = step % train.log_every_steps == 0
         stop = signals.pending(poll_now=log_now)
         checkpoint_now = (step % train.checkpoint_every_steps == 0
@@ -263,15 +297,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
           if not train.skip_nonfinite:
             _check_finite(state, files_by_step)
           files_by_step.clear()
-          now = time.perf_counter()
-          metrics['episodes_per_s'] = ((step - last_logged)
-                                       * train.global_batch
-                                       / (now - last_time))
-          writer.write(step, {f'train_{k}': v for k, v in metrics.items()})
-          bar.set_postfix(loss=f'{metrics["loss"]:.4f}',
-                          lr=f'{metrics["lr"]:.2e}',
-                          eps=f'{metrics["episodes_per_s"]:.1f}/s')
-          last_logged, last_time = step, now
+          progress.log(step, metrics)
         if checkpoint_now:
           checkpointing.save(manager, step, state)
         if stop:
@@ -279,17 +305,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
         if train.eval_every_steps and step % train.eval_every_steps == 0:
           summary = eval_lib.evaluate(config, graphdef, state.params,
                                       runs=1, episodes=train.eval_episodes)
-          writer.write(step, {'eval_miou': summary['miou'],
-                              'eval_fb_iou': summary['fb_iou']})
-        bar.update(1)
+          progress.writer.write(step, {'eval_miou': summary['miou'],
+                                       'eval_fb_iou': summary['fb_iou']})
+        progress.bar.update(1)
   finally:
-    bar.close()
     manager.wait_until_finished()  # a save in flight completes, error or not
-    writer.close()
+    progress.close()
   if is_chief:
-    params_io.save_params(
-        os.path.join(workdir, model_io.EXPORT_SUBDIR),
-        params_io.flatten(nnx.to_pure_dict(jax.device_get(state.params))),
-        model_config=config.model.to_dict(), scope='full',
-        source=f'smcp-jax:{workdir}@{int(state.step)}')
+    _export_params(workdir, config, state)
   return graphdef, state
