@@ -26,6 +26,15 @@ def slot_counts(pred: np.ndarray, target: np.ndarray, value: int):
   return tp, int(np.sum(predicted & ~truth)), int(np.sum(truth & ~predicted))
 
 
+def iou_percent(pred: np.ndarray, target: np.ndarray) -> float:
+  """Foreground IoU of one prediction in percent (255 ignored); 100 when
+  neither marks any pixel."""
+  counts = slot_counts(pred, target, 1)
+  if counts is None:
+    return 0.0 if np.any(pred.astype(bool) & (target != IGNORE)) else 100.0
+  return 100.0 * counts[0] / sum(counts)
+
+
 class RunMeter:
   """Accumulates one run's episodes."""
 

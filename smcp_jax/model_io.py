@@ -74,8 +74,7 @@ def load_model(config: ml_collections.ConfigDict, checkpoint: str):
     raise FileNotFoundError(
         f'{checkpoint!r} is neither a params directory (params.msgpack) nor '
         'a training workdir (config.json + checkpoints/)')
-  with open(saved_config) as f:
-    _check_architecture(json.load(f)['model'], config, checkpoint)
+  _check_architecture(read_json(saved_config)['model'], config, checkpoint)
   step, params = checkpointing.restore_params(
       checkpoint, nnx.state(model, nnx.Param))
   nnx.update(model, params)
@@ -87,7 +86,6 @@ class InferenceSetup:
   """How a checkpoint's network wants its inputs."""
   image_size: int  # the square side it was trained at
   empty_pseudo_mask: str  # config.test.empty_pseudo_mask
-  dataset: str  # '' when the checkpoint does not say
   source: str  # the description load_model gives
 
 
@@ -106,12 +104,11 @@ def load_for_inference(checkpoint: str, config=None):
     config = config_lib.resolve(config)
     model, source = load_model(config, checkpoint)
     return model, InferenceSetup(config.data.image_size,
-                                 config.test.empty_pseudo_mask,
-                                 config.data.dataset, source)
+                                 config.test.empty_pseudo_mask, source)
   params, meta = params_io.load_params(checkpoint)
   model = smcp.SMCP(**meta['model'], rngs=nnx.Rngs(0))
   params_io.assign_params(model, params, scope=meta['scope'])
-  return model, InferenceSetup(417, 'zero', '',
+  return model, InferenceSetup(417, 'zero',
                                f'{checkpoint} ({meta.get("source", "params")})')
 
 

@@ -36,6 +36,7 @@ import tqdm
 from smcp_jax import config_lib
 from smcp_jax import eval_lib
 from smcp_jax import image_io
+from smcp_jax import metrics
 from smcp_jax import model_io
 from smcp_jax import params_io
 from smcp_jax import visualize
@@ -255,7 +256,7 @@ def _write_outputs(staging, args, kind, supports, masks, queries, names,
               'overlay': f'{name}_overlay.png',
               'foreground_fraction': float(result.mask.mean())}
     if truths is not None:
-      record['iou'] = visualize.iou_percent(result.mask, truths[i])
+      record['iou'] = metrics.iou_percent(result.mask, truths[i])
     records.append(record)
   what = f'class "{args.class_name}"' if args.class_name else 'support class'
   visualize.episode_panel(
@@ -272,13 +273,11 @@ def _write_outputs(staging, args, kind, supports, masks, queries, names,
   return summary
 
 
-def _publish(staging: str, out: str) -> list[str]:
+def _publish(staging: str, out: str) -> None:
   """Moves the finished files into `out` (made if missing)."""
   os.makedirs(out, exist_ok=True)
-  names = sorted(os.listdir(staging))
-  for name in names:
+  for name in os.listdir(staging):
     os.replace(os.path.join(staging, name), os.path.join(out, name))
-  return names
 
 
 def run(argv=None) -> dict:

@@ -11,6 +11,7 @@ from PIL import ImageDraw
 from PIL import ImageFont
 from scipy import ndimage
 
+from smcp_jax import metrics
 from smcp_jax.data import transforms
 
 SUPPORT_COLOUR = (0, 225, 255)  # cyan: the support annotation
@@ -97,14 +98,6 @@ def grid(rows: list[list[Image.Image | None]], title: str = '',
   return panel
 
 
-def iou_percent(prediction: np.ndarray, truth: np.ndarray) -> float:
-  """Foreground IoU in percent; 255 pixels in `truth` are ignored."""
-  valid = truth != 255
-  fg_pred, fg_true = prediction.astype(bool) & valid, (truth == 1) & valid
-  union = np.sum(fg_pred | fg_true)
-  return 100.0 * np.sum(fg_pred & fg_true) / union if union else 100.0
-
-
 def episode_panel(support_images, support_masks, query_images, predictions,
                   truths=None, title: str = '',
                   support_caption: str = 'support') -> Image.Image:
@@ -125,7 +118,7 @@ def episode_panel(support_images, support_masks, query_images, predictions,
   if truths is not None:
     rows.append([
         tile(image, truth == 1, TRUTH_COLOUR,
-             f'truth {i + 1}: IoU {iou_percent(pred, truth):.1f}%')
+             f'truth {i + 1}: IoU {metrics.iou_percent(pred, truth):.1f}%')
         for i, (image, pred, truth) in enumerate(zip(query_images,
                                                      predictions, truths))])
     legend = LEGEND

@@ -60,3 +60,12 @@ def test_summary_over_runs():
   out = metrics.summarize(runs)
   assert out['miou'] == 45.0 and out['miou_std'] == 5.0
   assert out['fb_iou'] == 65.0 and out['class_iou'] == {1: 45.0}
+
+
+def test_iou_percent_on_a_hand_computed_case():
+  target = np.array([[1, 1, 1, 0], [0, 0, 255, 0]], np.uint8)
+  pred = np.array([[1, 1, 0, 1], [0, 0, 1, 0]], bool)  # the 255 is ignored
+  assert metrics.iou_percent(pred, target) == 50.0  # TP 2, FP 1, FN 1
+  empty = np.zeros_like(target)
+  assert metrics.iou_percent(np.zeros_like(pred), empty) == 100.0
+  assert metrics.iou_percent(pred, empty) == 0.0

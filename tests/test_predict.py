@@ -12,6 +12,7 @@ import pytest
 from configs import toy
 from smcp_jax import config_lib
 from smcp_jax import eval_lib
+from smcp_jax import metrics
 from smcp_jax import model_io
 from smcp_jax import params_io
 from smcp_jax import predict
@@ -100,7 +101,7 @@ def test_cli_writes_masks_probabilities_and_panel(checkpoint, files,
     assert Image.open(out / f'q{i}_overlay.png').size == (w, h)
     truth = np.asarray(Image.open(files['query_masks'][i]))
     assert summary['queries'][i]['iou'] == pytest.approx(
-        visualize.iou_percent(mask == 255, truth))
+        metrics.iou_percent(mask == 255, truth))
   saved = json.loads((out / 'predictions.json').read_text())
   assert saved['shots'] == 1 and saved['annotation'] == 'mask'
   assert [q['mask'] for q in saved['queries']] == ['q0_mask.png',
