@@ -72,3 +72,19 @@ def test_bias_init_bound():
   b = init(jax.random.key(0), (10000,))
   assert float(jnp.max(jnp.abs(b))) <= 1 / np.sqrt(4608)
   assert float(jnp.max(jnp.abs(b))) > 0.9 / np.sqrt(4608)
+
+
+@pytest.mark.parametrize('shape', [(2, 9, 7, 3), (1, 8, 8, 2), (1, 3, 2, 1)])
+def test_max_pool_gradient_matches_torch_with_ties(shape):
+  """Small integers make ties common: the first maximum of the window takes
+  the gradient, as in torch; odd edges get none."""
+  rng = np.random.default_rng(0)
+  x = rng.integers(0, 3, shape).astype(np.float32)
+  weights = rng.normal(size=(shape[0], shape[1] // 2, shape[2] // 2,
+                             shape[3])).astype(np.float32)
+  ours = jax.grad(lambda v: jnp.sum(layers.max_pool2(v) * weights))(
+      jnp.asarray(x))
+  t = torch.from_numpy(x).permute(0, 3, 1, 2).requires_grad_()
+  (F.max_pool2d(t, 2, 2) * torch.from_numpy(weights).permute(0, 3, 1, 2)
+   ).sum().backward()
+  np.testing.assert_array_equal(ours, t.grad.permute(0, 2, 3, 1).numpy())
