@@ -10,7 +10,7 @@ measurement runs in its own process so that its peak RSS is its own:
   jax_train / torch_train   forward + backward + SGD update, batch 1
   jax_encoder / torch_encoder   the encoder forward (FLOP/s vs matmul peak)
   jax_encoder_grad / torch_encoder_grad   encoder forward + backward
-`--weight-grad xla` measures JAX without the shifted-matmul weight gradient.
+`--weight-grad xla` measures JAX without the patch-matmul weight gradient.
 Needs the `test` extra (torch). Prints a table; writes JSON.
 """
 
@@ -250,7 +250,7 @@ def main(argv=None):
   parser.add_argument('--size', type=int, default=417)
   parser.add_argument('--repeats', type=int, default=5)
   parser.add_argument('--weight-grad', default='auto',
-                      choices=('auto', 'xla', 'shifted_matmul'))
+                      choices=('auto', 'xla', 'patch_matmul'))
   parser.add_argument('--only', nargs='+', default=list(MEASUREMENTS),
                       choices=MEASUREMENTS)
   parser.add_argument('--child', choices=MEASUREMENTS, help=argparse.SUPPRESS)

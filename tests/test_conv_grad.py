@@ -1,5 +1,5 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""The shifted-matmul weight gradient equals XLA's (and a torch reference)."""
+"""The patch-matmul weight gradient equals XLA's (and a torch reference)."""
 
 from flax import nnx
 import jax
@@ -33,7 +33,7 @@ def test_gradients_match_xla(shape, kernel, dilation, padding):
              dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
     return jnp.sum(jnp.sin(y))  # a non-trivial output gradient
 
-  with conv_grad.weight_grad('shifted_matmul'):
+  with conv_grad.weight_grad('patch_matmul'):
     ours = jax.grad(lambda x, w: loss(conv_grad.conv_general_dilated, x, w),
                     argnums=(0, 1))(x, w)
   xla = jax.grad(lambda x, w: loss(lax.conv_general_dilated, x, w),
@@ -42,17 +42,27 @@ def test_gradients_match_xla(shape, kernel, dilation, padding):
   assert max_rel_diff(ours[1], xla[1]) < 1e-5
 
 
-def test_weight_gradient_matches_torch():
+@pytest.mark.parametrize('pixels_per_step', [1, 80, 10_000])
+def test_weight_gradient_matches_torch(pixels_per_step):
+  """One row a step, a few rows (15 = 3 x 5 rows), the whole map at once."""
   rng = np.random.default_rng(1)
   x = rng.normal(size=(2, 15, 13, 6)).astype(np.float32)
   w = rng.normal(size=(3, 3, 6, 5)).astype(np.float32)
   g = rng.normal(size=(2, 15, 13, 5)).astype(np.float32)
-  ours = conv_grad.shifted_matmul_weight_grad(
-      jnp.asarray(x), jnp.asarray(g), w.shape, ((2, 2), (2, 2)), (2, 2))
+  padded = np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0)))
+  ours = conv_grad.patch_matmul_weight_grad(
+      jnp.asarray(padded), jnp.asarray(g), w.shape, (2, 2), pixels_per_step)
   expected = torch.nn.grad.conv2d_weight(
       torch.from_numpy(x).permute(0, 3, 1, 2), (5, 6, 3, 3),
       torch.from_numpy(g).permute(0, 3, 1, 2), padding=2, dilation=2)
   assert max_rel_diff(ours, expected.permute(2, 3, 1, 0).numpy()) < 1e-5
+
+
+@pytest.mark.parametrize('h,pixels_per_row,pixels_per_step,rows', [
+    (417, 834, 512, 1), (52, 104, 512, 4), (15, 26, 60, 1), (15, 26, 80, 3),
+    (13, 1, 100, 13), (7, 10, 1, 1)])
+def test_rows_per_step_tile_the_map(h, pixels_per_row, pixels_per_step, rows):
+  assert conv_grad._rows_per_step(h, pixels_per_row, pixels_per_step) == rows
 
 
 def test_model_gradients_match_in_both_modes():
@@ -75,11 +85,11 @@ def test_model_gradients_match_in_both_modes():
     return losses.smcp_loss(outputs, batch, 0.1)[0]
 
   grads = {}
-  for mode in ('xla', 'shifted_matmul'):
+  for mode in ('xla', 'patch_matmul'):
     with conv_grad.weight_grad(mode):
       grads[mode] = jax.jit(jax.grad(loss))(params)
   flat_xla = jax.tree.leaves(grads['xla'])
-  flat_ours = jax.tree.leaves(grads['shifted_matmul'])
+  flat_ours = jax.tree.leaves(grads['patch_matmul'])
   assert len(flat_xla) == len(flat_ours) > 30
   for a, b in zip(flat_ours, flat_xla):
     assert max_rel_diff(a, b) < 1e-4

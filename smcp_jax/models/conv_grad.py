@@ -1,12 +1,12 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """Convolution with a faster weight gradient on the CPU.
 
-XLA's CPU weight gradient of the large, low-channel convolutions (VGG's
-conv1 / conv2 blocks at 417 and 209 pixels) runs several times slower than
-PyTorch's. As a sum over the k*k kernel taps of matrix products
-(shifted input)^T @ (output gradient) it runs 3-4x faster there, and
-1.5-2x on the deeper layers at 417. Tiny maps, other backends, and the
-input gradient everywhere keep XLA's own.
+XLA's CPU weight gradient of VGG's convolutions at 417 px runs 2-10x slower
+than PyTorch's (worst on the large, low-channel conv1 / conv2 maps). As a
+loop over blocks of output rows, each one matrix product of the block's
+im2col patches with its output gradient, it runs within 1.1-1.4x of
+PyTorch's. Tiny maps, other backends, and the input gradient everywhere
+keep XLA's own.
 """
 
 import contextlib
@@ -17,14 +17,14 @@ from jax import lax
 import jax.numpy as jnp
 
 _NHWC = ('NHWC', 'HWIO', 'NHWC')
-WEIGHT_GRAD_MODES = ('auto', 'xla', 'shifted_matmul')
+WEIGHT_GRAD_MODES = ('auto', 'xla', 'patch_matmul')
 _mode = 'auto'  # read when a function is traced
 
 
 @contextlib.contextmanager
 def weight_grad(mode: str):
-  """Traces within use `mode`: 'auto' (shifted matmuls for large maps on
-  the CPU, XLA's elsewhere), 'xla' or 'shifted_matmul' (every stride-1 NHWC
+  """Traces within use `mode`: 'auto' (patch matmuls for large maps on
+  the CPU, XLA's elsewhere), 'xla' or 'patch_matmul' (every stride-1 NHWC
   conv; for benchmarks and tests)."""
   global _mode
   if mode not in WEIGHT_GRAD_MODES:
@@ -47,55 +47,71 @@ def _conv(x, w, padding, dilation):
   return _plain(x, w, padding, dilation)
 
 
+def _pad(x, padding):
+  return jnp.pad(x, ((0, 0), *padding, (0, 0)))
+
+
 def _conv_fwd(x, w, padding, dilation):
-  return _plain(x, w, padding, dilation), (x, w)
+  # The padded input is the residual: XLA fuses the pad into the producer
+  # (bias + ReLU), and the backward pass then reads it without a copy.
+  padded = _pad(x, padding)
+  return _plain(padded, w, ((0, 0), (0, 0)), dilation), (padded, w)
 
 
-# Independent partial sums per tap: XLA's CPU dot parallelises over its
-# output, which is tiny here (C x O), so one long reduction runs on a single
-# core; a batch of shorter ones uses them all (measured 2.7x on conv1_2).
-# Below ~4k rows a chunk, the batched small dots lose (measured).
-_MAX_CHUNKS = 32
-_ROWS_PER_CHUNK = 4096
+# Output pixels (N * rows * W) a loop step covers. One step's patches are
+# then ~1-2 MB at 64 channels and stay in cache; 256-1024 measured within 5%,
+# whole-map (un-looped) patches 1.3-2x slower at 417 px.
+_PIXELS_PER_STEP = 512
 # 'auto' takes this path only for convs with at least this many output
 # pixels (N*H*W): every encoder conv at 417 (down to 2 x 52 x 52 for
-# support + query). On tiny maps with many channels (12 x 12 x 512) XLA's
-# own gradient was up to 30x faster.
+# support + query). On tiny maps XLA's own gradient is as fast.
 AUTO_MIN_PIXELS = 2048
 
 
-def _rows(a, chunks):
-  """(..., F) -> (chunks, K / chunks, F), zero-padded along the rows."""
-  a = a.reshape(-1, a.shape[-1])
-  pad = -a.shape[0] % chunks
-  return jnp.pad(a, ((0, pad), (0, 0))).reshape(chunks, -1, a.shape[-1])
+def _rows_per_step(h, pixels_per_row, pixels_per_step):
+  """The largest divisor of h within the step's pixels (at least 1 row), so
+  that the blocks tile the map without padding it."""
+  most = max(1, pixels_per_step // pixels_per_row)
+  return max(d for d in range(1, min(h, most) + 1) if h % d == 0)
 
 
-def shifted_matmul_weight_grad(x, g, kernel_shape, padding, dilation):
-  """d(loss)/d(kernel) of a stride-1 NHWC conv as k*k matrix products."""
+def patch_matmul_weight_grad(padded_x, g, kernel_shape, dilation,
+                             pixels_per_step=_PIXELS_PER_STEP):
+  """d(loss)/d(kernel) of a stride-1 NHWC conv of the (already padded)
+  input, accumulated over blocks of output rows: per block one
+  (patches)^T @ (output gradient) product, with the block's k*k shifted
+  windows side by side as the patches (im2col of a few rows)."""
   kh, kw = kernel_shape[:2]
-  (top, bottom), (left, right) = padding
-  padded = jnp.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
-  n, h, w = g.shape[:3]
-  chunks = max(1, min(_MAX_CHUNKS, n * h * w // _ROWS_PER_CHUNK))
-  g_rows = _rows(g, chunks)
-  taps = []
-  for i in range(kh):
-    for j in range(kw):
-      window = lax.dynamic_slice(
-          padded, (0, i * dilation[0], j * dilation[1], 0),
-          (n, h, w, x.shape[3]))
-      partial = jnp.einsum('bkc,bko->bco', _rows(window, chunks), g_rows,
-                           preferred_element_type=jnp.float32)
-      taps.append(partial.sum(0))
-  return jnp.stack(taps).reshape(kernel_shape).astype(x.dtype)
+  n, h, w, out_ch = g.shape
+  rows = _rows_per_step(h, n * w, pixels_per_step)
+  span = rows + (kh - 1) * dilation[0]
+
+  def add_block(step, acc):
+    block = lax.dynamic_slice_in_dim(padded_x, step * rows, span, axis=1)
+    patches = jnp.concatenate(
+        [block[:, i * dilation[0]:i * dilation[0] + rows,
+               j * dilation[1]:j * dilation[1] + w]
+         for i in range(kh) for j in range(kw)], axis=-1)
+    g_block = lax.dynamic_slice_in_dim(g, step * rows, rows, axis=1)
+    return acc + jnp.dot(patches.reshape(-1, patches.shape[-1]).T,
+                         g_block.reshape(-1, out_ch),
+                         preferred_element_type=jnp.float32)
+
+  acc = lax.fori_loop(
+      0, h // rows, add_block,
+      jnp.zeros((kh * kw * padded_x.shape[3], out_ch), jnp.float32))
+  return acc.reshape(kernel_shape).astype(padded_x.dtype)
 
 
 def _conv_bwd(padding, dilation, residuals, g):
-  x, w = residuals
-  _, input_vjp = jax.vjp(lambda x_: _plain(x_, w, padding, dilation), x)
-  (dx,) = input_vjp(g)
-  dw = shifted_matmul_weight_grad(x, g, w.shape, padding, dilation)
+  padded, w = residuals
+  (top, bottom), (left, right) = padding
+  n, hp, wp, c = padded.shape
+  x_shape = jax.ShapeDtypeStruct((n, hp - top - bottom, wp - left - right, c),
+                                 padded.dtype)
+  (dx,) = jax.linear_transpose(
+      lambda x_: _plain(x_, w, padding, dilation), x_shape)(g)
+  dw = patch_matmul_weight_grad(padded, g, w.shape, dilation)
   return dx, dw.astype(w.dtype)
 
 
@@ -106,11 +122,12 @@ def _fast_path_applies(lhs, rhs, window_strides, padding, lhs_dilation,
                        dimension_numbers, feature_group_count,
                        batch_group_count) -> bool:
   pixels = lhs.shape[0] * lhs.shape[1] * lhs.shape[2]
-  wanted = (_mode == 'shifted_matmul'
+  wanted = (_mode == 'patch_matmul'
             or (_mode == 'auto' and jax.default_backend() == 'cpu'
                 and pixels >= AUTO_MIN_PIXELS))
   return (wanted and tuple(window_strides) == (1, 1)
           and not isinstance(padding, str)
+          and all(p >= 0 for pair in padding for p in pair)
           and (lhs_dilation is None or tuple(lhs_dilation) == (1, 1))
           and feature_group_count == 1 and batch_group_count == 1
           and dimension_numbers is not None
@@ -124,7 +141,7 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
                          feature_group_count=1, batch_group_count=1,
                          precision=None, preferred_element_type=None,
                          out_sharding=None):
-  """`lax.conv_general_dilated`, with the shifted-matmul weight gradient for
+  """`lax.conv_general_dilated`, with the patch-matmul weight gradient for
   stride-1 NHWC convolutions on the CPU (pass as nnx.Conv's
   conv_general_dilated)."""
   if precision is None and preferred_element_type is None and (
