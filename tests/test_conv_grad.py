@@ -99,3 +99,19 @@ def test_bad_mode_is_refused():
   with pytest.raises(ValueError, match='mode must be one of'):
     with conv_grad.weight_grad('fast'):
       pass
+
+
+@pytest.mark.parametrize('dtype,convs', [(jnp.float32, 2), (jnp.bfloat16, 3)])
+def test_auto_takes_the_patch_path_for_float32_on_cpu(dtype, convs):
+  """Forward and input gradient are convs either way; XLA's weight
+  gradient is a third."""
+  x = jnp.ones((1, 8, 8, 4), dtype)
+  w = jnp.ones((3, 3, 4, 4), dtype)
+
+  def loss(x, w):
+    return jnp.sum(conv_grad.conv_general_dilated(
+        x, w, (1, 1), ((1, 1), (1, 1)),
+        dimension_numbers=('NHWC', 'HWIO', 'NHWC')).astype(jnp.float32))
+
+  jaxpr = str(jax.make_jaxpr(jax.grad(loss, argnums=(0, 1)))(x, w))
+  assert jaxpr.count('conv_general_dilated') == convs
