@@ -1,11 +1,15 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """smcp-jax against the PyTorch reference of the parity tests, side by side.
 
-  python -m benchmarks.torch_comparison [--size 417] [--repeats 5] [--out F]
+  python -m benchmarks.torch_comparison [--size 417] [--repeats 5]
+      [--rounds 3] [--out F]
 
 Same network (the authors' variant, same weights through the converter),
 same machine, same thread count, after warm-up, median of --repeats. Each
-measurement runs in its own process so that its peak RSS is its own:
+measurement runs in its own process so that its peak RSS is its own, and
+the whole set runs --rounds times interleaved; ratios are the median of
+the per-round ratios, which shared-host noise disturbs far less than the
+absolute times:
   jax_infer / torch_infer   one-shot fused-prototype inference, 1 episode
   jax_train / torch_train   forward + backward + SGD update, batch 1
   jax_encoder / torch_encoder   the encoder forward (FLOP/s vs matmul peak)
@@ -220,6 +224,23 @@ def _run_child(name, args):
   return json.loads(out.strip().splitlines()[-1])
 
 
+def _aggregate(runs):
+  """Per measurement: median seconds over the rounds, the largest RSS."""
+  merged = dict(runs[0])
+  merged['seconds'] = float(np.median([r['seconds'] for r in runs]))
+  merged['seconds_per_round'] = [r['seconds'] for r in runs]
+  merged['peak_rss_bytes'] = max(r['peak_rss_bytes'] for r in runs)
+  return merged
+
+
+def _ratio(results, key) -> float:
+  """Median over rounds of torch / jax within each round: the two ran
+  minutes apart, so host noise mostly cancels."""
+  pairs = zip(results[f'torch_{key}']['seconds_per_round'],
+              results[f'jax_{key}']['seconds_per_round'])
+  return float(np.median([t / j for t, j in pairs]))
+
+
 def _table(report) -> str:
   r, flops = report['results'], report['encoder_gflop']
   peak = report['matmul_peak_gflops']
@@ -233,7 +254,7 @@ def _table(report) -> str:
     j, t = r[f'jax_{key}'], r[f'torch_{key}']
     lines.append(
         f'| {label} | {j["seconds"]:.3f} | {t["seconds"]:.3f} | '
-        f'{t["seconds"] / j["seconds"]:.2f}x | '
+        f'{_ratio(r, key):.2f}x | '
         f'{j["peak_rss_bytes"] / 2**20:.0f} / '
         f'{t["peak_rss_bytes"] / 2**20:.0f} |')
   for key, factor in (('encoder', 1), ('encoder_grad', 3)):
@@ -249,6 +270,8 @@ def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--size', type=int, default=417)
   parser.add_argument('--repeats', type=int, default=5)
+  parser.add_argument('--rounds', type=int, default=3,
+                      help='times every measurement runs, interleaved')
   parser.add_argument('--weight-grad', default='auto',
                       choices=('auto', 'xla', 'patch_matmul'))
   parser.add_argument('--only', nargs='+', default=list(MEASUREMENTS),
@@ -259,14 +282,19 @@ def main(argv=None):
   if args.child:
     _child(args.child, args.size, args.repeats, args.weight_grad)
     return
-  results = {}
-  for name in args.only:
-    print(f'measuring {name} ...', flush=True)
-    results[name] = _run_child(name, args)
+  runs = {name: [] for name in args.only}
+  for round_ in range(args.rounds):
+    # Alternate the order so that neither library always runs first.
+    order = args.only if round_ % 2 == 0 else args.only[::-1]
+    for name in order:
+      print(f'round {round_ + 1}/{args.rounds}: measuring {name} ...',
+            flush=True)
+      runs[name].append(_run_child(name, args))
+  results = {name: _aggregate(r) for name, r in runs.items()}
   report = {
       'machine': f'{platform.processor() or platform.machine()}, '
                  f'{os.cpu_count()} cores',
-      'size': args.size, 'repeats': args.repeats,
+      'size': args.size, 'repeats': args.repeats, 'rounds': args.rounds,
       'weight_grad': args.weight_grad,
       'matmul_peak_gflops': matmul_peak(),
       'encoder_gflop': encoder_flops(args.size) / 1e9,

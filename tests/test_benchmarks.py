@@ -1,0 +1,48 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""The benchmark's arithmetic (FLOP count, rounds, ratios) and one tiny run."""
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks import torch_comparison
+
+
+def test_encoder_flops_by_hand():
+  """At 16 px: conv1 at 16, conv2 at 8, conv3 at 4, conv4 / conv5 / fc at 2."""
+  layers = ([(16, 3, 64), (16, 64, 64), (8, 64, 128), (8, 128, 128),
+             (4, 128, 256)] + [(4, 256, 256)] * 2 + [(2, 256, 512)]
+            + [(2, 512, 512)] * 7)
+  expected = sum(2 * 9 * side * side * cin * cout for side, cin, cout in layers)
+  assert torch_comparison.encoder_flops(16) == expected
+  assert torch_comparison.encoder_flops(417) / 1e9 == pytest.approx(160.15,
+                                                                    abs=0.01)
+
+
+def test_ratio_is_the_median_of_per_round_ratios():
+  runs = {'jax_train': [{'seconds': s, 'peak_rss_bytes': m}
+                        for s, m in ((1.0, 5), (1.0, 7), (3.0, 6))],
+          'torch_train': [{'seconds': s, 'peak_rss_bytes': 1}
+                          for s in (2.0, 4.0, 3.0)]}
+  results = {k: torch_comparison._aggregate(v) for k, v in runs.items()}
+  assert results['jax_train']['seconds'] == 1.0
+  assert results['jax_train']['peak_rss_bytes'] == 7
+  # Per round 2, 4 and 1: the median 2, not 3.0 / 1.0.
+  assert torch_comparison._ratio(results, 'train') == 2.0
+
+
+def test_a_tiny_run_writes_consistent_numbers(tmp_path):
+  out = tmp_path / 'report.json'
+  torch_comparison.main(['--size', '33', '--repeats', '1', '--rounds', '2',
+                         '--only', 'jax_encoder', 'torch_encoder',
+                         '--out', str(out)])
+  report = json.loads(out.read_text())
+  for name in ('jax_encoder', 'torch_encoder'):
+    result = report['results'][name]
+    assert len(result['seconds_per_round']) == 2
+    assert result['seconds'] == pytest.approx(
+        np.median(result['seconds_per_round']))
+    assert result['peak_rss_bytes'] > 50 * 2**20
+  assert report['encoder_gflop'] == pytest.approx(
+      torch_comparison.encoder_flops(33) / 1e9)
