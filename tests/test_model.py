@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from smcp_jax import params_io
+from smcp_jax.models import heads
+from smcp_jax.models import layers
 from smcp_jax.models import smcp
 from smcp_jax.models import vgg
 from tests import parity_utils as pu
@@ -150,3 +152,31 @@ def test_init_is_deterministic_per_seed_and_same_under_jit():
     np.testing.assert_array_equal(eager[name], again[name])
     np.testing.assert_array_equal(eager[name], jitted[name])
     assert not np.array_equal(eager[name], other[name])
+
+
+@pytest.mark.parametrize('size,dilation', [((9, 7), 1), ((6, 5), 2)])
+def test_untiled_reduction_equals_the_concatenation(size, dilation):
+  """The head's reduction of [features, tiled prototype], and its gradients,
+  as the literal concatenation through the same conv module."""
+  head = heads.FusionHead(8, use_pff=False, rngs=nnx.Rngs(0))
+  if dilation != 1:
+    head.reduce = layers.conv(16, 8, dilation=dilation, rngs=nnx.Rngs(1))
+  rng = np.random.default_rng(0)
+  features = jnp.asarray(rng.normal(size=(2, *size, 8)), jnp.float32)
+  prototype = jnp.asarray(rng.normal(size=(2, 8)), jnp.float32)
+
+  def literal(module, f, p):
+    tiled = jnp.broadcast_to(p[:, None, None], f.shape)
+    return jnp.sum(jnp.sin(module.reduce(jnp.concatenate([f, tiled], -1))))
+
+  def untiled(module, f, p):
+    return jnp.sum(jnp.sin(module._reduce_guided(f, p)))
+
+  grad = nnx.grad(lambda m, f, p, fn: fn(m, f, p), argnums=(0, 1, 2))
+  for got, want in zip(jax.tree.leaves(grad(head, features, prototype,
+                                            untiled)),
+                       jax.tree.leaves(grad(head, features, prototype,
+                                            literal))):
+    assert max_rel_diff(got, want) < 1e-5
+  np.testing.assert_allclose(untiled(head, features, prototype),
+                             literal(head, features, prototype), rtol=1e-5)

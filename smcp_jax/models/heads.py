@@ -4,6 +4,7 @@
 from flax import nnx
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from smcp_jax.models import layers
 from smcp_jax.models import resize
@@ -97,9 +98,42 @@ class FusionHead(nnx.Module):
   def __call__(self, features: jnp.ndarray, prototype: jnp.ndarray, *,
                skip_pyramid: bool = False) -> jnp.ndarray:
     """features (N, h, w, C) and prototype (N, C) -> logits (N, h, w, 2)."""
-    tiled = jnp.broadcast_to(prototype[:, None, None, :].astype(features.dtype),
-                             features.shape)
-    x = jax.nn.relu(self.reduce(jnp.concatenate([features, tiled], -1)))
+    x = jax.nn.relu(self._reduce_guided(features, prototype))
     if self.pyramid is not None and not skip_pyramid:
       x = self.pyramid(x)
     return self.classifier(x)
+
+  def _reduce_guided(self, features, prototype):
+    """`reduce` of [features, prototype tiled over the map], untiled.
+
+    Over a map holding one vector everywhere, a conv gives at each pixel
+    the sum of the kernel taps that fall inside the map: a (pixels x taps)
+    0/1 matrix times per-tap vectors. This halves the FLOPs of the head's
+    largest conv (twice per inference, in both training branches); the
+    result is the concatenation's up to float rounding.
+    """
+    conv = self.reduce
+    features, kernel, bias = conv.promote_dtype(
+        (features, conv.kernel[...], conv.bias[...]), dtype=conv.dtype)
+    channels = features.shape[-1]
+    y = conv.conv_general_dilated(
+        features, kernel[:, :, :channels], (1, 1), conv.padding,
+        rhs_dilation=conv.kernel_dilation,
+        dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+    per_tap = jnp.einsum('nc,ijco->nijo', prototype.astype(features.dtype),
+                         kernel[:, :, channels:])
+    inside = _taps_inside(features.shape[1:3], kernel.shape[:2], conv.padding,
+                          conv.kernel_dilation)
+    return y + jnp.einsum('yxij,nijo->nyxo', inside.astype(y.dtype),
+                          per_tap) + bias
+
+
+def _taps_inside(size, kernel_size, padding, dilation) -> np.ndarray:
+  """(h, w, kh, kw): 1 where tap (i, j) of the output pixel (y, x) reads a
+  pixel of the map, 0 where it reads the zero padding."""
+  axes = []
+  for n, k, (before, _), d in zip(size, kernel_size, padding, dilation):
+    source = np.arange(n)[:, None] - before + d * np.arange(k)[None, :]
+    axes.append((source >= 0) & (source < n))
+  return (axes[0][:, None, :, None] & axes[1][None, :, None, :]).astype(
+      np.float32)
