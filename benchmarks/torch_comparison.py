@@ -14,6 +14,7 @@ absolute times:
   jax_train / torch_train   forward + backward + SGD update, batch 1
   jax_encoder / torch_encoder   the encoder forward (FLOP/s vs matmul peak)
   jax_encoder_grad / torch_encoder_grad   encoder forward + backward
+and, once, the data pipeline's episodes/s (benchmarks.data_pipeline).
 `--weight-grad xla` measures JAX without the patch-matmul weight gradient.
 Needs the `test` extra (torch). Prints a table; writes JSON.
 """
@@ -224,6 +225,18 @@ def _run_child(name, args):
   return json.loads(out.strip().splitlines()[-1])
 
 
+def _data_pipeline(size: int) -> dict:
+  """benchmarks.data_pipeline on the generated toy set, in its own process."""
+  with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, 'data.json')
+    subprocess.run([sys.executable, '-m', 'benchmarks.data_pipeline',
+                    '--size', str(size), '--out', out],
+                   env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2'), check=True,
+                   capture_output=True)
+    with open(out) as f:
+      return json.load(f)
+
+
 def _aggregate(runs):
   """Per measurement: median seconds over the rounds, the largest RSS."""
   merged = dict(runs[0])
@@ -257,6 +270,13 @@ def _table(report) -> str:
         f'{_ratio(r, key):.2f}x | '
         f'{j["peak_rss_bytes"] / 2**20:.0f} / '
         f'{t["peak_rss_bytes"] / 2**20:.0f} |')
+  data = report.get('data_pipeline')
+  if data:
+    lines.append(f'data pipeline at {data["image_size"]} px, '
+                 f'{data["data"]}: {data["train_episodes_per_s"]} training '
+                 'episodes/s (tf.data), '
+                 f'{data["test_episodes_per_s (numpy/PIL, one thread)"]} test '
+                 'episodes/s (one thread)')
   for key, factor in (('encoder', 1), ('encoder_grad', 3)):
     for lib in ('jax', 'torch'):
       rate = factor * flops / r[f'{lib}_{key}']['seconds']
@@ -276,6 +296,8 @@ def main(argv=None):
                       choices=('auto', 'xla', 'patch_matmul'))
   parser.add_argument('--only', nargs='+', default=list(MEASUREMENTS),
                       choices=MEASUREMENTS)
+  parser.add_argument('--skip-data', action='store_true',
+                      help='leave out the data pipeline measurement')
   parser.add_argument('--child', choices=MEASUREMENTS, help=argparse.SUPPRESS)
   parser.add_argument('--out', default='benchmarks/torch_comparison.json')
   args = parser.parse_args(argv)
@@ -299,6 +321,9 @@ def main(argv=None):
       'matmul_peak_gflops': matmul_peak(),
       'encoder_gflop': encoder_flops(args.size) / 1e9,
       'results': results}
+  if not args.skip_data:
+    print('measuring the data pipeline ...', flush=True)
+    report['data_pipeline'] = _data_pipeline(args.size)
   with open(args.out, 'w') as f:
     json.dump(report, f, indent=2)
   if set(args.only) == set(MEASUREMENTS):

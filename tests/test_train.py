@@ -256,3 +256,26 @@ def test_evaluate_converted_authors_checkpoint(toy_root, tmp_path):
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
   assert 'mIoU' in out
+
+
+def test_evaluation_compiles_once(toy_root, monkeypatch):
+  """Every episode of every run, the padded last batch included, reuses one
+  compiled inference: no recompilation per episode."""
+  import jax  # pylint: disable=g-import-not-at-top
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  from smcp_jax import eval_lib  # pylint: disable=g-import-not-at-top
+  from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
+  config = config_lib.resolve(train_script.tiny_config(toy_root, 1))
+  graphdef, params = nnx.split(model_io.create_model(config, 0), nnx.Param)
+  jitted = []
+  real_jit = jax.jit
+
+  def recording_jit(fn, **kwargs):
+    jitted.append(real_jit(fn, **kwargs))
+    return jitted[-1]
+
+  monkeypatch.setattr(eval_lib.jax, 'jit', recording_jit)
+  summary = eval_lib.evaluate(config, graphdef, params, runs=2, episodes=10,
+                              batch_size=4, progress=False)
+  assert summary['runs'] == 2 and summary['episodes'] == 10
+  assert [f._cache_size() for f in jitted] == [1]
