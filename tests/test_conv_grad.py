@@ -101,12 +101,16 @@ def test_bad_mode_is_refused():
       pass
 
 
-@pytest.mark.parametrize('dtype,convs', [(jnp.float32, 2), (jnp.bfloat16, 3)])
-def test_auto_takes_the_patch_path_for_float32_on_cpu(dtype, convs):
+@pytest.mark.parametrize('dtype,side,channels,convs', [
+    (jnp.float32, 40, 64, 2),  # 118 MFLOP: the patch path
+    (jnp.bfloat16, 40, 64, 3),
+    (jnp.float32, 8, 4, 3)])  # 0.04 MFLOP: XLA's, no loop to compile
+def test_auto_takes_the_patch_path_for_large_float32_on_cpu(
+    dtype, side, channels, convs):
   """Forward and input gradient are convs either way; XLA's weight
   gradient is a third."""
-  x = jnp.ones((1, 8, 8, 4), dtype)
-  w = jnp.ones((3, 3, 4, 4), dtype)
+  x = jnp.ones((1, side, side, channels), dtype)
+  w = jnp.ones((3, 3, channels, channels), dtype)
 
   def loss(x, w):
     return jnp.sum(conv_grad.conv_general_dilated(

@@ -11,6 +11,7 @@ input gradient everywhere keep XLA's own.
 
 import contextlib
 import functools
+import math
 
 import jax
 from jax import lax
@@ -62,6 +63,11 @@ def _conv_fwd(x, w, padding, dilation):
 # then ~1-2 MB at 64 channels and stay in cache; 256-1024 measured within 5%,
 # whole-map (un-looped) patches 1.3-2x slower at 417 px.
 _PIXELS_PER_STEP = 512
+
+
+# A weight gradient of 100 MFLOP takes ~1 ms here; every conv of the paper's
+# network (>= 1.2 GFLOP at 417) and of the toy demo (~300 MFLOP) is above.
+AUTO_MIN_FLOPS = 1e8
 
 
 def _rows_per_step(h, pixels_per_row, pixels_per_step):
@@ -118,10 +124,13 @@ def _fast_path_applies(lhs, rhs, window_strides, padding, lhs_dilation,
                        dimension_numbers, feature_group_count,
                        batch_group_count) -> bool:
   # 'auto': float32 on the CPU, where it measured 1.0-4x faster than XLA's
-  # from 12 x 12 x 512 maps up; in bfloat16 (emulated there) 10% slower.
+  # from 12 x 12 x 512 maps up (bfloat16, emulated there, was 10% slower),
+  # and only where there is time to win: below AUTO_MIN_FLOPS its loop
+  # would mostly add compile time (4 s on the tests' tiny networks).
+  flops = 2 * math.prod(lhs.shape) * math.prod(rhs.shape[:2]) * rhs.shape[-1]
   wanted = (_mode == 'patch_matmul'
             or (_mode == 'auto' and jax.default_backend() == 'cpu'
-                and lhs.dtype == jnp.float32))
+                and lhs.dtype == jnp.float32 and flops >= AUTO_MIN_FLOPS))
   return (wanted and tuple(window_strides) == (1, 1)
           and not isinstance(padding, str)
           and all(p >= 0 for pair in padding for p in pair)
