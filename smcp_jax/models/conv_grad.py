@@ -48,14 +48,10 @@ def _conv(x, w, padding, dilation):
   return _plain(x, w, padding, dilation)
 
 
-def _pad(x, padding):
-  return jnp.pad(x, ((0, 0), *padding, (0, 0)))
-
-
 def _conv_fwd(x, w, padding, dilation):
   # The padded input is the residual: XLA fuses the pad into the producer
   # (bias + ReLU), and the backward pass then reads it without a copy.
-  padded = _pad(x, padding)
+  padded = jnp.pad(x, ((0, 0), *padding, (0, 0)))
   return _plain(padded, w, ((0, 0), (0, 0)), dilation), (padded, w)
 
 
@@ -63,7 +59,6 @@ def _conv_fwd(x, w, padding, dilation):
 # then ~1-2 MB at 64 channels and stay in cache; 256-1024 measured within 5%,
 # whole-map (un-looped) patches 1.3-2x slower at 417 px.
 _PIXELS_PER_STEP = 512
-
 
 # A weight gradient of 100 MFLOP takes ~1 ms here; every conv of the paper's
 # network (>= 1.2 GFLOP at 417) and of the toy demo (~300 MFLOP) is above.
