@@ -82,10 +82,11 @@ def _torch_model():
   return torch_reference.AuthorsSMCP().eval()
 
 
-def _jax_model(torch_model):
+def _jax_model(torch_model, weight_grad):
   from tests import parity_utils  # pylint: disable=g-import-not-at-top
   with tempfile.TemporaryDirectory() as tmp:
-    return parity_utils.convert_authors_model(torch_model, tmp)
+    return parity_utils.convert_authors_model(torch_model, tmp,
+                                              conv_weight_grad=weight_grad)
 
 
 def _measure_jax(name, size, repeats, weight_grad):
@@ -94,47 +95,45 @@ def _measure_jax(name, size, repeats, weight_grad):
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   import optax  # pylint: disable=g-import-not-at-top
   from smcp_jax import losses  # pylint: disable=g-import-not-at-top
-  from smcp_jax.models import conv_grad  # pylint: disable=g-import-not-at-top
-  model = _jax_model(_torch_model())
+  model = _jax_model(_torch_model(), weight_grad)
   support, masks, query, labels = _episode(size)
   graphdef, params = nnx.split(model, nnx.Param)
   result = {}
-  with conv_grad.weight_grad(weight_grad):
-    if name == 'jax_infer':
-      fn = jax.jit(lambda p, s, m, q: nnx.merge(graphdef, p).infer(
-          s, m, q, mode='fused')['logits'])
-      args = (params, support, masks, query)
-    elif name == 'jax_train':
-      tx = optax.chain(optax.add_decayed_weights(5e-4),
-                       optax.sgd(2.5e-4, momentum=0.9))
-      batch = {'support_images': support, 'support_masks': masks,
-               'query_image': query, **labels}
+  if name == 'jax_infer':
+    fn = jax.jit(lambda p, s, m, q: nnx.merge(graphdef, p).infer(
+        s, m, q, mode='fused')['logits'])
+    args = (params, support, masks, query)
+  elif name == 'jax_train':
+    tx = optax.chain(optax.add_decayed_weights(5e-4),
+                     optax.sgd(2.5e-4, momentum=0.9))
+    batch = {'support_images': support, 'support_masks': masks,
+             'query_image': query, **labels}
 
-      def step(p, opt_state, batch):
-        def loss_fn(p):
-          out = nnx.merge(graphdef, p)(batch['support_images'],
-                                       batch['support_masks'],
-                                       batch['query_image'])
-          return losses.smcp_loss(out, batch, 0.1)[0]
-        grads = jax.grad(loss_fn)(p)
-        updates, opt_state = tx.update(grads, opt_state, p)
-        return optax.apply_updates(p, updates), opt_state
+    def step(p, opt_state, batch):
+      def loss_fn(p):
+        out = nnx.merge(graphdef, p)(batch['support_images'],
+                                     batch['support_masks'],
+                                     batch['query_image'])
+        return losses.smcp_loss(out, batch, 0.1)[0]
+      grads = jax.grad(loss_fn)(p)
+      updates, opt_state = tx.update(grads, opt_state, p)
+      return optax.apply_updates(p, updates), opt_state
 
-      fn = jax.jit(step)
-      args = (params, tx.init(params), batch)
-    elif name == 'jax_encoder':
-      fn = jax.jit(lambda p, q: nnx.merge(graphdef, p).encoder(q))
-      args = (params, query)
-    else:  # jax_encoder_grad
-      fn = jax.jit(jax.grad(lambda p, q: jnp.sum(
-          nnx.merge(graphdef, p).encoder(q))))
-      args = (params, query)
-    compiled = fn.lower(*args).compile()
-    memory = compiled.memory_analysis()
-    if memory is not None:
-      result['xla_temp_bytes'] = int(memory.temp_size_in_bytes)
-    result['seconds'] = _median_time(
-        lambda: jax.block_until_ready(compiled(*args)), repeats)
+    fn = jax.jit(step)
+    args = (params, tx.init(params), batch)
+  elif name == 'jax_encoder':
+    fn = jax.jit(lambda p, q: nnx.merge(graphdef, p).encoder(q))
+    args = (params, query)
+  else:  # jax_encoder_grad
+    fn = jax.jit(jax.grad(lambda p, q: jnp.sum(
+        nnx.merge(graphdef, p).encoder(q))))
+    args = (params, query)
+  compiled = fn.lower(*args).compile()
+  memory = compiled.memory_analysis()
+  if memory is not None:
+    result['xla_temp_bytes'] = int(memory.temp_size_in_bytes)
+  result['seconds'] = _median_time(
+      lambda: jax.block_until_ready(compiled(*args)), repeats)
   result['devices'] = str(jax.devices())
   return result
 
@@ -293,7 +292,8 @@ def main(argv=None):
   parser.add_argument('--rounds', type=int, default=3,
                       help='times every measurement runs, interleaved')
   parser.add_argument('--weight-grad', default='auto',
-                      choices=('auto', 'xla', 'patch_matmul'))
+                      choices=('auto', 'xla', 'patch_matmul'),
+                      help='config.model.conv_weight_grad of the JAX model')
   parser.add_argument('--only', nargs='+', default=list(MEASUREMENTS),
                       choices=MEASUREMENTS)
   parser.add_argument('--skip-data', action='store_true',

@@ -72,6 +72,8 @@ def get_config() -> ml_collections.ConfigDict:
   model.use_pff = True
   model.pff_extra_convs = placeholder(bool)  # (ref) authors' code: True
   model.support_branch_uses_pff = placeholder(bool)  # (ref) authors: False
+  model.conv_weight_grad = 'auto'  # 'auto' | 'xla' | 'patch_matmul': speed
+                                   # only (smcp_jax/ops/conv_grad.py)
   return config
 
 

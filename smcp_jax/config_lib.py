@@ -14,6 +14,7 @@ from absl import app
 import ml_collections
 
 from smcp_jax.data import folds
+from smcp_jax.ops import conv_grad
 
 # field -> (paper, authors' code)
 REFERENCE_VALUES = {
@@ -37,6 +38,7 @@ CHOICES = {
     'test.box_choice': ('random', 'largest'),
     'test.prototype': ('support', 'pseudo', 'fused'),
     'test.empty_pseudo_mask': ('zero', 'support'),
+    'model.conv_weight_grad': conv_grad.WEIGHT_GRAD_MODES,
 }
 POSITIVE = ('train.num_steps', 'train.global_batch', 'train.lr',
             'train.log_every_steps', 'train.checkpoint_every_steps',

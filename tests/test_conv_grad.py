@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from smcp_jax import losses
-from smcp_jax.models import conv_grad
 from smcp_jax.models import smcp
+from smcp_jax.ops import conv_grad
 from tests import parity_utils as pu
 from tests.conftest import max_rel_diff
 
@@ -33,9 +33,8 @@ def test_gradients_match_xla(shape, kernel, dilation, padding):
              dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
     return jnp.sum(jnp.sin(y))  # a non-trivial output gradient
 
-  with conv_grad.weight_grad('patch_matmul'):
-    ours = jax.grad(lambda x, w: loss(conv_grad.conv_general_dilated, x, w),
-                    argnums=(0, 1))(x, w)
+  ours = jax.grad(lambda x, w: loss(conv_grad.conv_fn('patch_matmul'), x, w),
+                  argnums=(0, 1))(x, w)
   xla = jax.grad(lambda x, w: loss(lax.conv_general_dilated, x, w),
                  argnums=(0, 1))(x, w)
   assert max_rel_diff(ours[0], xla[0]) < 1e-5
@@ -67,8 +66,11 @@ def test_rows_per_step_tile_the_map(h, pixels_per_row, pixels_per_step, rows):
 
 def test_model_gradients_match_in_both_modes():
   """The whole SMCP training loss: every parameter's gradient agrees."""
-  model = smcp.SMCP(width=0.125, num_mcl_classes=16, rngs=nnx.Rngs(0))
-  graphdef, params = nnx.split(model, nnx.Param)
+  graphdef, params = {}, None
+  for mode in ('xla', 'patch_matmul'):
+    model = smcp.SMCP(width=0.125, num_mcl_classes=16, conv_weight_grad=mode,
+                      rngs=nnx.Rngs(0))
+    graphdef[mode], params = nnx.split(model, nnx.Param)
   support, masks, query = pu.episode(41, shots=1, batch=2, seed=2)
   rng = np.random.default_rng(3)
   batch = {'support_images': support, 'support_masks': masks,
@@ -80,14 +82,12 @@ def test_model_gradients_match_in_both_modes():
            'support_mcl_label': rng.integers(0, 16, (2, 1, 41, 41)).astype(
                np.uint8)}
 
-  def loss(p):
-    outputs = nnx.merge(graphdef, p)(support, masks, query)
+  def loss(p, mode):
+    outputs = nnx.merge(graphdef[mode], p)(support, masks, query)
     return losses.smcp_loss(outputs, batch, 0.1)[0]
 
-  grads = {}
-  for mode in ('xla', 'patch_matmul'):
-    with conv_grad.weight_grad(mode):
-      grads[mode] = jax.jit(jax.grad(loss))(params)
+  grads = {mode: jax.jit(jax.grad(loss), static_argnums=1)(params, mode)
+           for mode in graphdef}
   flat_xla = jax.tree.leaves(grads['xla'])
   flat_ours = jax.tree.leaves(grads['patch_matmul'])
   assert len(flat_xla) == len(flat_ours) > 30
@@ -97,8 +97,7 @@ def test_model_gradients_match_in_both_modes():
 
 def test_bad_mode_is_refused():
   with pytest.raises(ValueError, match='mode must be one of'):
-    with conv_grad.weight_grad('fast'):
-      pass
+    conv_grad.conv_fn('fast')
 
 
 @pytest.mark.parametrize('dtype,side,channels,convs', [

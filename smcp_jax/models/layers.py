@@ -8,15 +8,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from smcp_jax.models import conv_grad
+from smcp_jax.ops import conv_grad
+
 
 def host_initializer(sample):
   """Wraps `sample(np_rng, shape)` as a JAX initializer, seeded by the key.
 
-  XLA's CPU compile of jax.random's threefry kernels costs 0.3-5 s per
-  shape on small machines, so ~35 conv layers made building SMCP take
-  20-30 s. Drawing with numpy on the host is instant and as deterministic;
-  under tracing (eval_shape, a sharded jit init) it runs as a callback.
+  XLA's CPU compile of jax.random's threefry kernels costs seconds per
+  shape on small machines, once per conv layer. Drawing with numpy on the
+  host is instant and as deterministic; under tracing (eval_shape, a
+  sharded jit init) it runs as a callback.
   """
 
   def init(key, shape, dtype=jnp.float32):
@@ -67,8 +68,10 @@ def torch_default_bias_init(fan_in: int):
 
 def conv(in_features: int, out_features: int, kernel_size: int = 3, *,
          dilation: int = 1, kernel_init=torch_default_kernel_init,
-         bias_init=None, dtype=None, rngs: nnx.Rngs) -> nnx.Conv:
-  """A stride-1 'same' conv with PyTorch's padding = dilation * (k // 2)."""
+         bias_init=None, dtype=None, weight_grad: str = 'auto',
+         rngs: nnx.Rngs) -> nnx.Conv:
+  """A stride-1 'same' conv with PyTorch's padding = dilation * (k // 2);
+  `weight_grad` picks its weight gradient (ops.conv_grad)."""
   pad = dilation * (kernel_size // 2)
   if bias_init is None:
     bias_init = torch_default_bias_init(in_features * kernel_size**2)
@@ -77,46 +80,12 @@ def conv(in_features: int, out_features: int, kernel_size: int = 3, *,
       padding=((pad, pad), (pad, pad)),
       kernel_dilation=(dilation, dilation),
       kernel_init=kernel_init, bias_init=bias_init, dtype=dtype,
-      conv_general_dilated=conv_grad.conv_general_dilated, rngs=rngs)
+      conv_general_dilated=conv_grad.conv_fn(weight_grad), rngs=rngs)
 
 
 def scaled(channels: int, width: float) -> int:
   """Channel count under a width multiplier (1.0 is the paper's network)."""
   return max(1, int(round(channels * width)))
-
-
-@jax.custom_vjp
-def max_pool2(x: jnp.ndarray) -> jnp.ndarray:
-  """torch MaxPool2d(2, 2): floor mode, no padding.
-
-  The gradient goes to the first maximum of each window in row-major order,
-  as torch's. Its own VJP: XLA's (an argmax reduce-window over four index
-  arrays, then a scatter) took 3-4x as long on the CPU."""
-  return nnx.max_pool(x, (2, 2), strides=(2, 2), padding='VALID')
-
-
-def _max_pool2_fwd(x):
-  pooled = max_pool2(x)
-  return pooled, (x, pooled)
-
-
-def _max_pool2_bwd(residuals, g):
-  x, pooled = residuals
-  n, h, w, c = pooled.shape
-  window = x[:, :2 * h, :2 * w].reshape(n, h, 2, w, 2, c)
-  taken = jnp.zeros(pooled.shape, bool)
-  grads = []
-  for i, j in ((0, 0), (0, 1), (1, 0), (1, 1)):
-    first = (window[:, :, i, :, j] == pooled) & ~taken
-    taken |= first
-    grads.append(jnp.where(first, g, 0))
-  dx = jnp.stack(grads, axis=3).reshape(n, h, w, 2, 2, c)
-  dx = dx.transpose(0, 1, 3, 2, 4, 5).reshape(n, 2 * h, 2 * w, c)
-  return (jnp.pad(dx, ((0, 0), (0, x.shape[1] - 2 * h),
-                       (0, x.shape[2] - 2 * w), (0, 0))),)
-
-
-max_pool2.defvjp(_max_pool2_fwd, _max_pool2_bwd)
 
 
 def avg_pool3s2(x: jnp.ndarray) -> jnp.ndarray:

@@ -42,6 +42,7 @@ class SMCP(nnx.Module):
       pff_extra_convs: bool = False,
       support_branch_uses_pff: bool = True,
       dtype=None,
+      conv_weight_grad: str = 'auto',
       rngs: nnx.Rngs,
   ):
     """Builds the network.
@@ -59,16 +60,22 @@ class SMCP(nnx.Module):
         through the same head as the query; the authors' code skips the PFF
         there (False).
       dtype: compute dtype (e.g. jnp.bfloat16); parameters stay float32.
+      conv_weight_grad: how the convs compute their weight gradient: 'auto'
+        (a faster one for float32 on the CPU), 'xla' or 'patch_matmul'
+        (ops.conv_grad); the values do not depend on it.
       rngs: parameter initialisation keys.
     """
-    self.encoder = vgg.VGG16LargeFOV(width=width, dtype=dtype, rngs=rngs)
+    self.encoder = vgg.VGG16LargeFOV(width=width, dtype=dtype,
+                                     weight_grad=conv_weight_grad, rngs=rngs)
     features = self.encoder.out_features
     self.mcl_classifier = (
-        heads.ASPP(features, num_mcl_classes, dtype=dtype, rngs=rngs)
+        heads.ASPP(features, num_mcl_classes, dtype=dtype,
+                   weight_grad=conv_weight_grad, rngs=rngs)
         if use_mcl else None)
     self.head = heads.FusionHead(
         features, use_pff=use_pff, pff_extra_convs=pff_extra_convs,
-        bottleneck=layers.scaled(64, width), dtype=dtype, rngs=rngs)
+        bottleneck=layers.scaled(64, width), dtype=dtype,
+        weight_grad=conv_weight_grad, rngs=rngs)
     self.support_branch_uses_pff = support_branch_uses_pff
 
   def _encode(self, support_images, query_images):

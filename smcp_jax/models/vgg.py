@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from smcp_jax.models import layers
+from smcp_jax.ops import max_pool
 
 # (name, output channels, dilation); 'pool' is a 2x2/2 max-pool.
 VGG16_LAYOUT = (
@@ -22,7 +23,6 @@ VGG16_LAYOUT = (
 )
 CONV_NAMES = tuple(l[0] for l in VGG16_LAYOUT if l != 'pool')
 HEAD_NAMES = ('fc6', 'fc7')
-OUTPUT_STRIDE = 8
 
 
 def feature_size(image_size: int) -> int:
@@ -33,7 +33,8 @@ def feature_size(image_size: int) -> int:
 class VGG16LargeFOV(nnx.Module):
   """The encoder E of the paper. Returns features (B, h, w, 512 * width)."""
 
-  def __init__(self, *, width: float = 1.0, dtype=None, rngs: nnx.Rngs):
+  def __init__(self, *, width: float = 1.0, dtype=None,
+               weight_grad: str = 'auto', rngs: nnx.Rngs):
     in_ch = 3
     for item in VGG16_LAYOUT:
       if item == 'pool':
@@ -42,20 +43,21 @@ class VGG16LargeFOV(nnx.Module):
       out_ch = layers.scaled(out_ch, width)
       setattr(self, name, layers.conv(
           in_ch, out_ch, dilation=dilation, kernel_init=layers.vgg_kernel_init,
-          bias_init=layers.zeros_init, dtype=dtype, rngs=rngs))
+          bias_init=layers.zeros_init, dtype=dtype, weight_grad=weight_grad,
+          rngs=rngs))
       in_ch = out_ch
     self.out_features = layers.scaled(512, width)
     # fc6/fc7 are new layers: PyTorch default init, as the authors'.
     self.fc6 = layers.conv(in_ch, self.out_features, dilation=4, dtype=dtype,
-                           rngs=rngs)
+                           weight_grad=weight_grad, rngs=rngs)
     self.fc7 = layers.conv(self.out_features, self.out_features, dilation=4,
-                           dtype=dtype, rngs=rngs)
+                           dtype=dtype, weight_grad=weight_grad, rngs=rngs)
 
   def __call__(self, images: jnp.ndarray) -> jnp.ndarray:
     x = images
     for item in VGG16_LAYOUT:
       if item == 'pool':
-        x = layers.max_pool2(x)
+        x = max_pool.max_pool2(x)
       else:
         x = jax.nn.relu(getattr(self, item[0])(x))
     x = jax.nn.relu(self.fc6(x))

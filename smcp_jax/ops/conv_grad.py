@@ -1,15 +1,16 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """Convolution with a faster weight gradient on the CPU.
 
-XLA's CPU weight gradient of VGG's convolutions at 417 px runs 2-10x slower
-than PyTorch's (worst on the large, low-channel conv1 / conv2 maps). As a
-loop over blocks of output rows, each one matrix product of the block's
-im2col patches with its output gradient, it runs within 1.0-1.8x of
-PyTorch's (measured per layer, batch 1). bfloat16, other backends, and the
-input gradient everywhere keep XLA's own.
+XLA's CPU weight gradient of VGG's convolutions is far slower than
+PyTorch's (worst on the large, low-channel conv1 / conv2 maps; the README's
+"Measured" section has the numbers). Here it is a loop over blocks of
+output rows, each one matrix product of the block's im2col patches with its
+output gradient. bfloat16, other backends, and the input gradient
+everywhere keep XLA's own. The mode is a constructor argument of the
+network (`config.model.conv_weight_grad`), so it is part of the traced
+graph rather than global state.
 """
 
-import contextlib
 import functools
 import math
 
@@ -18,23 +19,9 @@ from jax import lax
 import jax.numpy as jnp
 
 _NHWC = ('NHWC', 'HWIO', 'NHWC')
+# 'auto': patch matmuls for large float32 convs on the CPU, XLA's elsewhere;
+# 'xla'; 'patch_matmul': every stride-1 NHWC conv (benchmarks and tests).
 WEIGHT_GRAD_MODES = ('auto', 'xla', 'patch_matmul')
-_mode = 'auto'  # read when a function is traced
-
-
-@contextlib.contextmanager
-def weight_grad(mode: str):
-  """Traces within use `mode`: 'auto' (patch matmuls for float32 on the
-  CPU, XLA's elsewhere), 'xla' or 'patch_matmul' (every stride-1 NHWC conv;
-  for benchmarks and tests)."""
-  global _mode
-  if mode not in WEIGHT_GRAD_MODES:
-    raise ValueError(f'mode must be one of {WEIGHT_GRAD_MODES}, got {mode!r}')
-  previous, _mode = _mode, mode
-  try:
-    yield
-  finally:
-    _mode = previous
 
 
 def _plain(x, w, padding, dilation):
@@ -55,13 +42,13 @@ def _conv_fwd(x, w, padding, dilation):
   return _plain(padded, w, ((0, 0), (0, 0)), dilation), (padded, w)
 
 
-# Output pixels (N * rows * W) a loop step covers. One step's patches are
-# then ~1-2 MB at 64 channels and stay in cache; 256-1024 measured within 5%,
-# whole-map (un-looped) patches 1.3-2x slower at 417 px.
+# Output pixels (N * rows * W) a loop step covers: one step's patches are
+# then ~1-2 MB at 64 channels and stay in cache (README, "Measured").
 _PIXELS_PER_STEP = 512
 
-# A weight gradient of 100 MFLOP takes ~1 ms here; every conv of the paper's
-# network (>= 1.2 GFLOP at 417) and of the toy demo (~300 MFLOP) is above.
+# Below this a conv's weight gradient is too cheap for the loop to pay for
+# its compile time; every conv of the paper's network (>= 1.2 GFLOP at 417)
+# and of the toy demo (~300 MFLOP) is above.
 AUTO_MIN_FLOPS = 1e8
 
 
@@ -115,16 +102,14 @@ def _conv_bwd(padding, dilation, residuals, g):
 _conv.defvjp(_conv_fwd, _conv_bwd)
 
 
-def _fast_path_applies(lhs, rhs, window_strides, padding, lhs_dilation,
+def _fast_path_applies(mode, lhs, rhs, window_strides, padding, lhs_dilation,
                        dimension_numbers, feature_group_count,
                        batch_group_count) -> bool:
-  # 'auto': float32 on the CPU, where it measured 1.0-4x faster than XLA's
-  # from 12 x 12 x 512 maps up (bfloat16, emulated there, was 10% slower),
-  # and only where there is time to win: below AUTO_MIN_FLOPS its loop
-  # would mostly add compile time (4 s on the tests' tiny networks).
+  # 'auto': float32 on the CPU only (bfloat16 is emulated there and was
+  # slower), and only above AUTO_MIN_FLOPS.
   flops = 2 * math.prod(lhs.shape) * math.prod(rhs.shape[:2]) * rhs.shape[-1]
-  wanted = (_mode == 'patch_matmul'
-            or (_mode == 'auto' and jax.default_backend() == 'cpu'
+  wanted = (mode == 'patch_matmul'
+            or (mode == 'auto' and jax.default_backend() == 'cpu'
                 and lhs.dtype == jnp.float32 and flops >= AUTO_MIN_FLOPS))
   return (wanted and tuple(window_strides) == (1, 1)
           and not isinstance(padding, str)
@@ -141,14 +126,13 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
                          rhs_dilation=None, dimension_numbers=None,
                          feature_group_count=1, batch_group_count=1,
                          precision=None, preferred_element_type=None,
-                         out_sharding=None):
+                         out_sharding=None, *, weight_grad: str = 'auto'):
   """`lax.conv_general_dilated`, with the patch-matmul weight gradient for
-  stride-1 NHWC convolutions on the CPU (pass as nnx.Conv's
-  conv_general_dilated)."""
+  stride-1 NHWC convolutions where `weight_grad` asks for it."""
   if precision is None and preferred_element_type is None and (
       out_sharding is None) and _fast_path_applies(
-          lhs, rhs, window_strides, padding, lhs_dilation, dimension_numbers,
-          feature_group_count, batch_group_count):
+          weight_grad, lhs, rhs, window_strides, padding, lhs_dilation,
+          dimension_numbers, feature_group_count, batch_group_count):
     dilation = tuple(rhs_dilation) if rhs_dilation else (1, 1)
     return _conv(lhs, rhs, tuple(tuple(p) for p in padding), dilation)
   return lax.conv_general_dilated(
@@ -158,3 +142,13 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
       batch_group_count=batch_group_count, precision=precision,
       preferred_element_type=preferred_element_type,
       out_sharding=out_sharding)
+
+
+@functools.lru_cache(maxsize=None)
+def conv_fn(weight_grad: str):
+  """`conv_general_dilated` with its weight-gradient mode fixed, for
+  nnx.Conv's conv_general_dilated (one object per mode)."""
+  if weight_grad not in WEIGHT_GRAD_MODES:
+    raise ValueError(f'weight_grad mode must be one of {WEIGHT_GRAD_MODES}, '
+                     f'got {weight_grad!r}')
+  return functools.partial(conv_general_dilated, weight_grad=weight_grad)
