@@ -4,9 +4,8 @@
 import jax
 import jax.numpy as jnp
 
+from smcp_jax.data.labels import IGNORE_LABEL
 from smcp_jax.models import resize
-
-IGNORE_LABEL = 255
 
 
 def cross_entropy(logits: jnp.ndarray, labels: jnp.ndarray,

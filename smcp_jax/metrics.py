@@ -12,12 +12,12 @@ classes. Results are means and standard deviations over runs, in percent.
 
 import numpy as np
 
-IGNORE = 255
+from smcp_jax.data.labels import IGNORE_LABEL
 
 
 def slot_counts(pred: np.ndarray, target: np.ndarray, value: int):
   """(TP, FP, FN) of one slot, or None where the target lacks the value."""
-  valid = target != IGNORE
+  valid = target != IGNORE_LABEL
   truth = target == value
   if not truth.any():
     return None
@@ -31,7 +31,7 @@ def iou_percent(pred: np.ndarray, target: np.ndarray) -> float:
   neither marks any pixel."""
   counts = slot_counts(pred, target, 1)
   if counts is None:
-    return 0.0 if np.any(pred.astype(bool) & (target != IGNORE)) else 100.0
+    return 0.0 if np.any(pred.astype(bool) & (target != IGNORE_LABEL)) else 100.0
   return 100.0 * counts[0] / sum(counts)
 
 

@@ -13,6 +13,7 @@ import pytest
 import tensorflow as tf
 
 from configs import toy as toy_config
+from smcp_jax import config_lib
 from smcp_jax.data import builder
 from smcp_jax.data import coco
 from smcp_jax.data import episodes
@@ -20,6 +21,7 @@ from smcp_jax.data import folds
 from smcp_jax.data import pascal
 from smcp_jax.data import tf_ops
 from smcp_jax.data import toy
+from smcp_jax.data import toy_classes
 from smcp_jax.data import transforms
 from smcp_jax.data import voc_format
 from smcp_jax.data import weak
@@ -37,11 +39,20 @@ def _config(root, tmp_path, **data):
   return config
 
 
+def _batches(config, global_batch, **kwargs):
+  config.train.global_batch = global_batch
+  return builder.train_dataset(config_lib.resolve(config), **kwargs)
+
+
+def _test_episodes(config, run):
+  return builder.test_episodes(config_lib.resolve(config), run=run)
+
+
 # --- the toy set --------------------------------------------------------------
 
 
 def test_toy_classes_are_distinct_and_share_parts_across_folds():
-  designs = {c: toy.class_design(c) for c in range(1, 21)}
+  designs = {c: toy_classes.class_design(c) for c in range(1, 21)}
   assert len(set(designs.values())) == 20
   for fold in range(4):
     train = [designs[c] for c in folds.train_classes('toy', fold)]
@@ -117,7 +128,7 @@ def test_binary_label_boundary_flag():
 def test_training_batches_never_leak_novel_classes(toy_root, tmp_path, fold):
   config = _config(toy_root, tmp_path, fold=fold, mcl_remap=False)
   novel = set(folds.novel_classes('toy', fold))
-  batches = builder.train_dataset(config, global_batch=8).take(3)
+  batches = _batches(config, 8).take(3)
   for batch in batches.as_numpy_iterator():
     assert not novel & set(batch['class_id'].tolist())
     for key in ('support_mcl_label', 'query_mcl_label'):
@@ -139,12 +150,10 @@ def test_training_order_is_deterministic_resumable_and_sharded(toy_root,
                                                                 tmp_path):
   config = _config(toy_root, tmp_path)
   take = lambda ds, n: list(ds.take(n).as_numpy_iterator())
-  full = take(builder.train_dataset(config, global_batch=4), 4)
-  again = take(builder.train_dataset(config, global_batch=4), 4)
-  resumed = take(builder.train_dataset(config, global_batch=4,
-                                       start_step=2), 2)
-  hosts = [take(builder.train_dataset(config, global_batch=4,
-                                      process_index=p, process_count=2), 4)
+  full = take(_batches(config, 4), 4)
+  again = take(_batches(config, 4), 4)
+  resumed = take(_batches(config, 4, start_step=2), 2)
+  hosts = [take(_batches(config, 4, process_index=p, process_count=2), 4)
            for p in range(2)]
   for step in range(4):
     for key in full[step]:
@@ -157,16 +166,16 @@ def test_training_order_is_deterministic_resumable_and_sharded(toy_root,
   assert [int(e) for e in full[1]['episode']] == [4, 5, 6, 7]
   other = _config(toy_root, tmp_path)
   other.seed += 1
-  changed = take(builder.train_dataset(other, global_batch=4), 1)[0]
+  changed = take(_batches(other, 4), 1)[0]
   assert not np.array_equal(changed['class_id'], full[0]['class_id']) or \
       not np.array_equal(changed['query_image'], full[0]['query_image'])
 
 
 def test_test_episodes_fixed_by_seed(toy_root, tmp_path):
   config = _config(toy_root, tmp_path, shots=2)
-  first, loader = builder.test_episodes(config, run=0)
-  second, _ = builder.test_episodes(config, run=0)
-  other, _ = builder.test_episodes(config, run=1)
+  first, loader = _test_episodes(config, run=0)
+  second, _ = _test_episodes(config, run=0)
+  other, _ = _test_episodes(config, run=1)
   assert first == second and first != other and len(first) == 40
   novel = set(folds.novel_classes('toy', 0))
   source = pascal.PascalVOC(toy_root)
@@ -186,7 +195,7 @@ def test_test_episodes_fixed_by_seed(toy_root, tmp_path):
 def test_val_protocol_returns_original_resolution(toy_root, tmp_path):
   config = _config(toy_root, tmp_path)
   config.test.protocol = 'val'
-  eps, loader = builder.test_episodes(config, run=0)
+  eps, loader = _test_episodes(config, run=0)
   arrays = loader(eps[0])
   assert arrays['query_label_original'].shape == (64, 64)
   assert arrays['query_label'].shape == (65, 65)
@@ -200,7 +209,7 @@ def test_val_protocol_returns_original_resolution(toy_root, tmp_path):
 def test_weak_annotations_lie_inside(toy_root, tmp_path, annotation):
   config = _config(toy_root, tmp_path)
   config.test.annotation = annotation
-  eps, loader = builder.test_episodes(config, run=0)
+  eps, loader = _test_episodes(config, run=0)
   for episode in eps[:15]:
     arrays = loader(episode)
     weak_mask = arrays['support_masks'][0] > 0
@@ -334,7 +343,7 @@ def test_bad_values(toy_root, tmp_path):
     episodes.usable_classes(index, [1, 2], shots=1)
   config = _config(toy_root, tmp_path)
   with pytest.raises(DataError, match='not divisible by the 3 processes'):
-    builder.train_dataset(config, global_batch=4, process_count=3)
+    _batches(config, 4, process_count=3)
 
 
 def test_check_cli_reports_problems(broken_root, tmp_path):
@@ -358,8 +367,10 @@ def test_coco_training_needs_prepared_labels(coco_root, tmp_path):
   config = _config(coco_root, tmp_path, dataset='coco',
                    train_split='train2014')
   with pytest.raises(DataError, match='python -m smcp_jax.data.coco --root'):
-    builder.train_dataset(config, global_batch=1)
-  assert builder.test_setup(config) == ('val2014', 'resized')
+    _batches(config, 1)
+  resolved = config_lib.resolve(config)
+  assert (resolved.test.split, resolved.test.label_resolution) == (
+      'val2014', 'resized')
 
 
 def test_class_names():

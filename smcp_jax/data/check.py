@@ -26,6 +26,7 @@ from smcp_jax.data import episodes as episodes_lib
 from smcp_jax.data import folds
 from smcp_jax.data import voc_format
 from smcp_jax.data.errors import DataError
+from smcp_jax.data.labels import IGNORE_LABEL
 
 _CONFIG = config_flags.DEFINE_config_file('config', None, 'config file',
                                           lock_config=True)
@@ -36,16 +37,17 @@ def _label_problem(source, image_id, split, num_classes):
   """The first problem of one image/label pair, or None."""
   image, label = source.load_pair(image_id, split)  # raises DataError
   values = np.unique(label)
-  bad = [int(v) for v in values if v > num_classes and v != 255]
+  bad = [int(v) for v in values if v > num_classes and v != IGNORE_LABEL]
   if bad:
     return ('invalid label values',
-            f'{image_id}: values {bad} (classes are 0..{num_classes}, 255)')
+            f'{image_id}: values {bad} (classes are 0..{num_classes}, '
+            f'{IGNORE_LABEL})')
   if hasattr(source, 'label_path'):
     with tf.io.gfile.GFile(source.label_path(image_id, split), 'rb') as f:
       png = Image.open(f)
       png.load()
       palette = png.getpalette() if png.mode == 'P' else None
-    used = 3 * (int(values[values != 255].max(initial=0)) + 1)
+    used = 3 * (int(values[values != IGNORE_LABEL].max(initial=0)) + 1)
     if palette is not None and palette[:used] != _VOC_PALETTE[:used]:
       return ('non-VOC palette',
               f'{image_id}: a palette PNG must use the VOC colour map '
@@ -78,12 +80,12 @@ def check_split(source, split, num_classes, workers=8):
 
 
 def report(config) -> int:
-  """Prints the report; returns the number of problems found."""
-  config = config_lib.resolve(config)
+  """Prints the report of a resolved config's data; returns the number of
+  problems found."""
   data = config.data
   source = builder.make_source(data)
   train_classes, novel = builder.class_split(data)
-  test_split, _ = builder.test_setup(config)
+  test_split = config.test.split
   total = 0
   scanned = {}  # the authors' protocol tests on the training split
   for split, classes, role in ((data.train_split, train_classes, 'train'),
@@ -119,7 +121,7 @@ def main(argv):
   if _CONFIG.value is None:
     sys.exit('error: --config is required, e.g. --config configs/toy.py')
   try:
-    problems = report(_CONFIG.value)
+    problems = report(config_lib.resolve(_CONFIG.value))
   except (DataError, config_lib.ConfigError) as e:
     sys.exit(f'error: {e}')
   sys.exit(1 if problems else 0)

@@ -9,6 +9,9 @@ import os
 import numpy as np
 import tqdm
 
+from smcp_jax.data.labels import BACKGROUND
+from smcp_jax.data.labels import IGNORE_LABEL
+
 ClassIndex = dict[int, list[str]]
 
 
@@ -20,7 +23,8 @@ def default_cache_dir() -> str:
 def _class_areas(source, image_id: str, split: str) -> dict[int, int]:
   counts = np.bincount(source.load_label(image_id, split).ravel(),
                        minlength=256)
-  return {int(c): int(counts[c]) for c in np.flatnonzero(counts[1:255]) + 1}
+  classes = np.flatnonzero(counts[:IGNORE_LABEL])
+  return {int(c): int(counts[c]) for c in classes if c != BACKGROUND}
 
 
 def scan_class_index(source, split: str, *, min_area: int = 0,

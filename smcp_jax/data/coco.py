@@ -25,14 +25,13 @@ import tqdm
 
 from smcp_jax.data import pascal
 from smcp_jax.data.errors import DataError
+from smcp_jax.data.labels import IGNORE_LABEL
 
 SPLITS = ('train2014', 'val2014')
 
 
 class COCO20i:
   """COCO 2014 images with semantic and instance labels built from polygons/RLE."""
-
-  dataset = 'coco'
 
   def __init__(self, root: str):
     if not tf.io.gfile.isdir(root):
@@ -116,7 +115,8 @@ class COCO20i:
     classes = self.class_of_category(split)
     label = np.zeros((info['height'], info['width']), np.uint8)
     for ann, mask in self._masks(image_id, split):
-      label[mask] = 255 if ann.get('iscrowd') else classes[ann['category_id']]
+      label[mask] = (IGNORE_LABEL if ann.get('iscrowd')
+                     else classes[ann['category_id']])
     return label
 
   def load_instances(self, image_id: str, split: str) -> np.ndarray:

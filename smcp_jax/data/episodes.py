@@ -1,15 +1,18 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Test episodes, and the class checks shared with the training sampler.
+"""Which images an episode uses, and how its arrays are made.
 
-Test episodes are one sequence per run seed (seed + run), identical across
-runs of this code. (Training episodes are drawn inside the tf.data graph,
-see pipeline.py.)
+Test episodes are one list per run seed (seed + run), identical across
+runs of this code. Training episode n is a stateless function of
+(seed, n), drawn inside the tf.data graph (EpisodeSampler) and eagerly to
+name the files of a batch that failed.
 """
 
 import dataclasses
 
 import numpy as np
+import tensorflow as tf
 
+from smcp_jax.data import weak
 from smcp_jax.data.class_index import ClassIndex
 from smcp_jax.data.errors import DataError
 
@@ -21,6 +24,41 @@ class Episode:
   class_id: int
   support_ids: tuple[str, ...]
   query_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class EpisodeOptions:
+  """How episodes are made; paper defaults, the authors' code behind flags.
+
+  Attributes:
+    image_size: square side the images and labels are resized to (417).
+    support_ignore_boundary: keep 255 boundary pixels ignored in the support
+      binary label (paper, and the authors' query); False turns them into
+      background as the authors' support label does.
+    mcl_remap: multi-class targets over 1..|C_train| (paper); False keeps the
+      original ids (the authors' 21 / 81-way head). Novel classes are 255.
+    annotation: support mask for the prototype: 'dense', 'scribble' or
+      'bbox' (test time, Table IX).
+    box_choice: 'random' instance (paper) or 'largest' (authors' code).
+    original_label: also return the query's binary label at its original
+      resolution ('query_label_original'; the HSNet/PFENet protocol).
+  """
+  image_size: int = 417
+  support_ignore_boundary: bool = True
+  mcl_remap: bool = True
+  annotation: str = 'dense'
+  box_choice: str = 'random'
+  original_label: bool = False
+
+  def __post_init__(self):
+    if self.annotation not in weak.ANNOTATIONS:
+      raise DataError(f'annotation must be one of {weak.ANNOTATIONS}, got '
+                      f'{self.annotation!r}')
+    if self.box_choice not in weak.BOX_CHOICES:
+      raise DataError(f'box_choice must be one of {weak.BOX_CHOICES}, got '
+                      f'{self.box_choice!r}')
+    if self.image_size < 8:
+      raise DataError(f'image_size must be >= 8, got {self.image_size}')
 
 
 def usable_classes(index: ClassIndex, classes, shots: int) -> list[int]:
@@ -51,3 +89,44 @@ def test_episodes(index: ClassIndex, classes, *, shots: int, seed: int,
                        tuple(images[p] for p in picks[:-1]),
                        images[picks[-1]]))
   return out
+
+
+class EpisodeSampler:
+  """Which images training episode n uses: stateless in (seed, n).
+
+  Usable in the tf.data graph and eagerly, so an episode that fails to
+  decode can be traced back to its files.
+  """
+
+  def __init__(self, source, split: str, class_index, classes, *, seed: int,
+               shots: int, flip: bool = True):
+    ids = [i for c in classes for i in class_index[c]]
+    counts = np.array([len(class_index[c]) for c in classes], np.int64)
+    self.images = tf.constant([source.image_path(i, split) for i in ids])
+    self.labels = tf.constant([source.label_path(i, split) for i in ids])
+    self.offsets = tf.constant(
+        np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64))
+    self.counts = tf.constant(counts)
+    self.class_ids = tf.constant(classes, tf.int32)
+    self.seed, self.shots, self.flip = seed, shots, flip
+
+  def __call__(self, number):
+    """(class id, shots + 1 flat image indices, shots + 1 flips)."""
+    key = tf.stack([tf.constant(self.seed, tf.int64), number])
+    fold = lambda i: tf.random.experimental.stateless_fold_in(key, i)
+    k = tf.random.stateless_uniform([], fold(0),
+                                    maxval=self.class_ids.shape[0],
+                                    dtype=tf.int64)
+    order = tf.random.experimental.stateless_shuffle(
+        tf.range(self.counts[k]), fold(1))
+    picks = self.offsets[k] + order[:self.shots + 1]
+    mirrored = (tf.random.stateless_uniform([self.shots + 1], fold(2)) < 0.5
+                if self.flip else tf.zeros([self.shots + 1], tf.bool))
+    return self.class_ids[k], picks, mirrored
+
+  def files(self, number: int) -> list[str]:
+    """The image and label paths of episode `number`, supports first."""
+    _, picks, _ = self(tf.constant(number, tf.int64))
+    return [path.decode() for pick in picks.numpy()
+            for path in (self.images[pick].numpy(),
+                         self.labels[pick].numpy())]

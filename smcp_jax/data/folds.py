@@ -1,11 +1,11 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """Class splits of PASCAL-5i and COCO-20i (and the toy set, like PASCAL)."""
 
-from smcp_jax.data import toy
+from smcp_jax.data import toy_classes
 from smcp_jax.data.errors import DataError
 
 NUM_FOLDS = 4
-NUM_CLASSES = {'pascal': 20, 'toy': 20, 'coco': 80}
+NUM_CLASSES = {'pascal': 20, 'toy': toy_classes.NUM_CLASSES, 'coco': 80}
 COCO_SPLITS = ('contiguous', 'interleaved')
 PASCAL_CLASSES = (
     'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat',
@@ -18,9 +18,7 @@ def class_name(dataset: str, class_id: int) -> str:
   if dataset == 'pascal' and 1 <= class_id <= 20:
     return PASCAL_CLASSES[class_id - 1]
   if dataset == 'toy':
-    shape, appearance = toy.class_design(class_id)
-    colour = ('red', 'green', 'blue', 'yellow')[appearance]
-    return f'{colour} {toy.APPEARANCES[appearance][1]} {shape}'
+    return toy_classes.class_name(class_id)
   return f'class {class_id}'
 
 

@@ -45,8 +45,6 @@ def read_image_file(path: str, mode: str) -> np.ndarray:
 class PascalVOC:
   """PASCAL VOC layout: JPEG images, palette PNG labels, list files."""
 
-  dataset = 'pascal'
-
   def __init__(self, root: str):
     if not tf.io.gfile.isdir(root):
       raise DataError(

@@ -10,6 +10,7 @@ result rounded to 8 bits like PIL's; labels are nearest-neighbour.
 import tensorflow as tf
 
 from smcp_jax.data import transforms
+from smcp_jax.data.labels import IGNORE_LABEL
 
 
 def _voc_index_from_rgb(rgb: tf.Tensor) -> tf.Tensor:
@@ -67,5 +68,6 @@ def binary_label(label: tf.Tensor, class_id: tf.Tensor,
   """As transforms.binary_label: 1 on the class, 255 on void if kept."""
   out = tf.cast(label == tf.cast(class_id, tf.uint8), tf.uint8)
   if ignore_boundary:
-    out = tf.where(label == 255, tf.constant(255, tf.uint8), out)
+    out = tf.where(label == IGNORE_LABEL, tf.constant(IGNORE_LABEL, tf.uint8),
+                   out)
   return out

@@ -5,10 +5,8 @@
 
 Twenty classes in four folds of five (PASCAL-5i numbering). Each class is a
 shape (ellipse, rectangle, triangle, cross, ring) drawn with an appearance
-(a colour and a texture). Class c has shape (c-1) % 5 and appearance
-(fold + shape) % 4, so each fold's novel classes reuse the shapes and
-appearances of training classes in new combinations: one-shot transfer is
-possible but not trivial. 1-3 objects per image on varied backgrounds;
+(a colour and a texture), combined as toy_classes.py says, so that one-shot
+transfer is possible but not trivial. 1-3 objects per image on varied backgrounds;
 labels are palette PNGs with a 255 band on object boundaries like VOC.
 The same PASCAL reader reads it, so the demo exercises the real code path.
 """
@@ -24,21 +22,9 @@ from scipy import ndimage
 import tensorflow as tf
 import tqdm
 
+from smcp_jax.data import labels
+from smcp_jax.data import toy_classes
 from smcp_jax.data import voc_format
-
-NUM_CLASSES = 20
-SHAPES = ('ellipse', 'rectangle', 'triangle', 'cross', 'ring')
-# (RGB colour, texture) of the four appearances.
-APPEARANCES = (((220, 40, 40), 'solid'), ((40, 190, 60), 'stripes'),
-               ((50, 80, 230), 'checker'), ((235, 200, 30), 'dots'))
-
-
-def class_design(class_id: int) -> tuple[str, int]:
-  """(shape name, appearance index) of a class id in 1..20."""
-  shape = (class_id - 1) % 5
-  fold = (class_id - 1) // 5
-  return SHAPES[shape], (fold + shape) % 4
-
 
 def _shape_mask(shape: str, size: int, rng: np.random.Generator) -> np.ndarray:
   """A boolean mask of one object, placed at random."""
@@ -66,7 +52,7 @@ def _shape_mask(shape: str, size: int, rng: np.random.Generator) -> np.ndarray:
 
 def _texture(appearance: int, size: int, rng: np.random.Generator):
   """An RGB float image of one appearance with jittered colour and phase."""
-  colour, kind = APPEARANCES[appearance]
+  colour, kind = toy_classes.APPEARANCES[appearance]
   colour = np.clip(np.array(colour) + rng.normal(0, 12, 3), 0, 255)
   dark = colour * 0.45
   yy, xx = np.mgrid[:size, :size]
@@ -106,10 +92,10 @@ def make_image(index: int, seed: int, size: int = 128):
   image = _background(size, rng)
   semantic = np.zeros((size, size), np.uint8)
   instances = np.zeros((size, size), np.uint8)
-  classes = [index % NUM_CLASSES + 1] + list(
-      rng.integers(1, NUM_CLASSES + 1, int(rng.integers(0, 3))))
+  classes = [index % toy_classes.NUM_CLASSES + 1] + list(
+      rng.integers(1, toy_classes.NUM_CLASSES + 1, int(rng.integers(0, 3))))
   for instance_id, class_id in enumerate(classes, start=1):
-    shape, appearance = class_design(int(class_id))
+    shape, appearance = toy_classes.class_design(int(class_id))
     mask = _shape_mask(shape, size, rng)
     image[mask] = _texture(appearance, size, rng)[mask]
     semantic[mask] = class_id
@@ -120,8 +106,8 @@ def make_image(index: int, seed: int, size: int = 128):
     grown = ndimage.grey_dilation(values, size=3)
     shrunk = ndimage.grey_erosion(values, size=3)
     edges |= grown != shrunk
-  semantic[edges] = voc_format.IGNORE
-  instances[edges] = voc_format.IGNORE
+  semantic[edges] = labels.IGNORE_LABEL
+  instances[edges] = labels.IGNORE_LABEL
   return np.clip(image, 0, 255).astype(np.uint8), semantic, instances
 
 

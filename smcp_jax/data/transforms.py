@@ -9,6 +9,9 @@ when shrinking) for images and NEAREST for labels, straight to a square
 import numpy as np
 from PIL import Image
 
+from smcp_jax.data.labels import BACKGROUND
+from smcp_jax.data.labels import IGNORE_LABEL
+
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 
@@ -37,7 +40,7 @@ def binary_label(label: np.ndarray, class_id: int,
   """
   out = (label == class_id).astype(np.uint8)
   if ignore_boundary:
-    out[label == 255] = 255
+    out[label == IGNORE_LABEL] = IGNORE_LABEL
   return out
 
 
@@ -49,8 +52,8 @@ def mcl_lookup(train_classes, remap: bool) -> np.ndarray:
   |C_train|+1-way head); otherwise they keep their ids (the authors' 21- or
   81-way head).
   """
-  table = np.full(256, 255, np.uint8)
-  table[0] = 0
+  table = np.full(256, IGNORE_LABEL, np.uint8)
+  table[BACKGROUND] = BACKGROUND
   for new_id, c in enumerate(sorted(train_classes), start=1):
     table[c] = new_id if remap else c
   return table

@@ -12,7 +12,6 @@ LABEL_DIR = 'SegmentationClassAug'  # SBD-augmented semantic labels
 VAL_LABEL_DIR = 'SegmentationClass'  # the original VOC2012 labels
 INSTANCE_DIR = 'SegmentationObject'
 LIST_DIR = 'ImageSets/Segmentation'
-IGNORE = 255
 
 
 def voc_palette() -> list[int]:

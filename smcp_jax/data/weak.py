@@ -12,6 +12,9 @@ import numpy as np
 from scipy import ndimage
 from skimage import morphology
 
+from smcp_jax.data.labels import BACKGROUND
+from smcp_jax.data.labels import IGNORE_LABEL
+
 ANNOTATIONS = ('dense', 'scribble', 'bbox')
 BOX_CHOICES = ('random', 'largest')
 
@@ -40,7 +43,7 @@ def bbox(mask: np.ndarray, instances: np.ndarray | None,
   without SegmentationObject), connected components of the mask stand in.
   """
   if instances is not None:
-    ids = [i for i in np.unique(instances[mask]) if i not in (0, 255)]
+    ids = [i for i in np.unique(instances[mask]) if i not in (BACKGROUND, IGNORE_LABEL)]
     parts = [mask & (instances == i) for i in ids]
   else:
     parts = _components(mask)

@@ -1,54 +1,17 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Turns a test Episode into arrays, with numpy and PIL.
+"""Loads test (evaluation) episodes into arrays, with numpy and PIL.
 
 Test episodes are loaded like the authors' (PIL resizes), with weak support
 annotations and the original-resolution label when asked; training goes
-through the TF graph of pipeline.py instead.
+through the TF graph of train_pipeline.py instead.
 """
-
-import dataclasses
 
 import numpy as np
 
 from smcp_jax.data import transforms
 from smcp_jax.data import weak
 from smcp_jax.data.episodes import Episode
-from smcp_jax.data.errors import DataError
-
-
-@dataclasses.dataclass(frozen=True)
-class EpisodeOptions:
-  """How episodes are made; paper defaults, the authors' code behind flags.
-
-  Attributes:
-    image_size: square side the images and labels are resized to (417).
-    support_ignore_boundary: keep 255 boundary pixels ignored in the support
-      binary label (paper, and the authors' query); False turns them into
-      background as the authors' support label does.
-    mcl_remap: multi-class targets over 1..|C_train| (paper); False keeps the
-      original ids (the authors' 21 / 81-way head). Novel classes are 255.
-    annotation: support mask for the prototype: 'dense', 'scribble' or
-      'bbox' (test time, Table IX).
-    box_choice: 'random' instance (paper) or 'largest' (authors' code).
-    original_label: also return the query's binary label at its original
-      resolution ('query_label_original'; the HSNet/PFENet protocol).
-  """
-  image_size: int = 417
-  support_ignore_boundary: bool = True
-  mcl_remap: bool = True
-  annotation: str = 'dense'
-  box_choice: str = 'random'
-  original_label: bool = False
-
-  def __post_init__(self):
-    if self.annotation not in weak.ANNOTATIONS:
-      raise DataError(f'annotation must be one of {weak.ANNOTATIONS}, got '
-                      f'{self.annotation!r}')
-    if self.box_choice not in weak.BOX_CHOICES:
-      raise DataError(f'box_choice must be one of {weak.BOX_CHOICES}, got '
-                      f'{self.box_choice!r}')
-    if self.image_size < 8:
-      raise DataError(f'image_size must be >= 8, got {self.image_size}')
+from smcp_jax.data.episodes import EpisodeOptions
 
 
 class EpisodeLoader:
