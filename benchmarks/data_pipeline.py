@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from configs import toy as toy_config
+from smcp_jax import config_lib
 from smcp_jax.data import builder
 from smcp_jax.data import toy
 
@@ -48,7 +49,9 @@ def main(argv=None):
     config.data.root = root
     config.data.image_size = args.size
     config.data.class_index_cache = os.path.join(tmp, 'cache')
-    train = builder.train_dataset(config, global_batch=args.batch)
+    config.train.global_batch = args.batch
+    config = config_lib.resolve(config)
+    train = builder.train_dataset(config)
     train_rate = _rate(train.as_numpy_iterator(), args.batch, 5, args.steps)
     episodes, loader = builder.test_episodes(config, run=0)
     test_rate = _rate(iter(loader(e) for e in episodes), 1, 5, 100)

@@ -1,19 +1,26 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Resolving and validating configs: the paper / authors' code switch.
+"""Resolving and validating configs, once, at each entry point.
 
-`config.reference` fills every field left unset in configs/base.py (the
-(ref) fields) with the paper's or the released code's value. The spec
-(shared/reference/smcp_spec.md, section 5) lists the differences.
+`resolve` returns a frozen config with every field filled in: the (ref)
+fields from `config.reference` (the paper's or the released code's value;
+shared/reference/smcp_spec.md, section 5, lists the differences), the MCL
+head size, and the test split and label resolution of `test.protocol`.
+Library code takes that resolved config and never resolves again.
 """
 
 import importlib.util
+import json
 import os
 import sys
 
 from absl import app
 import ml_collections
 
+from smcp_jax import config_defaults
 from smcp_jax.data import folds
+from smcp_jax.data import protocols
+from smcp_jax.data import weak
+from smcp_jax.models import smcp
 from smcp_jax.ops import conv_grad
 
 # field -> (paper, authors' code)
@@ -33,17 +40,29 @@ CHOICES = {
     'train.compute_dtype': ('float32', 'bfloat16'),
     'data.dataset': tuple(folds.NUM_CLASSES),
     'data.coco_split': folds.COCO_SPLITS,
-    'test.protocol': ('authors', 'val'),
-    'test.annotation': ('dense', 'scribble', 'bbox'),
-    'test.box_choice': ('random', 'largest'),
-    'test.prototype': ('support', 'pseudo', 'fused'),
-    'test.empty_pseudo_mask': ('zero', 'support'),
+    'test.protocol': tuple(protocols.TEST_PROTOCOLS),
+    'test.label_resolution': protocols.LABEL_RESOLUTIONS,
+    'test.annotation': weak.ANNOTATIONS,
+    'test.box_choice': weak.BOX_CHOICES,
+    'test.prototype': smcp.PROTOTYPE_MODES,
+    'test.empty_pseudo_mask': smcp.EMPTY_PSEUDO_MASK_OPTIONS,
     'model.conv_weight_grad': conv_grad.WEIGHT_GRAD_MODES,
 }
 POSITIVE = ('train.num_steps', 'train.global_batch', 'train.lr',
             'train.log_every_steps', 'train.checkpoint_every_steps',
             'train.keep_checkpoints', 'data.shots', 'data.image_size',
             'test.episodes', 'test.runs', 'model.width')
+
+# The fields that shape the parameters: a checkpoint loads only into a
+# network built with the same values.
+NETWORK_FIELDS = ('model.width', 'model.num_mcl_classes', 'model.use_mcl',
+                  'model.use_pff', 'model.pff_extra_convs')
+# ... and those that shape the rest of the checkpointed training state. A
+# clipping threshold changes nothing there; clipping on or off does.
+TRAIN_STATE_FIELDS = NETWORK_FIELDS + (
+    'train.optimizer', 'train.freeze_encoder', 'train.skip_nonfinite',
+    'train.clip_grad_norm')
+_COMPARED_AS = {'train.clip_grad_norm': bool}
 
 
 class ConfigError(ValueError):
@@ -76,13 +95,16 @@ def parse_flags(argv):
     hint = ''.join(' ' + line.strip().rstrip(quotes) for line in lines[1:]
                    if line.strip())
     sys.exit(f'error: no config field {field!r} in {overrides}.{hint} The '
-             'fields are those of configs/base.py, e.g. '
+             'fields are those of smcp_jax/config_defaults.py, e.g. '
              '--config.train.num_steps=1000')
 
 
 def _get(config, dotted):
-  section, _, name = dotted.rpartition('.')
-  return (config[section] if section else config)[name]
+  """The field's value, None where the config (or a section) lacks it."""
+  *sections, name = dotted.split('.')
+  for section in sections:
+    config = config.get(section) or {}
+  return config.get(name)
 
 
 def _set(config, dotted, value):
@@ -90,8 +112,9 @@ def _set(config, dotted, value):
   (config[section] if section else config)[name] = value
 
 
-def resolve(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
-  """A validated copy with every (ref) field filled in."""
+def resolve(config: ml_collections.ConfigDict
+            ) -> ml_collections.FrozenConfigDict:
+  """A validated, frozen copy with every derived field filled in."""
   config = ml_collections.ConfigDict(config.to_dict())  # unlocked copy
   if config.reference not in REFERENCES:
     raise ConfigError(f'config.reference must be one of {REFERENCES}, got '
@@ -102,8 +125,13 @@ def resolve(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
       _set(config, field, values[which])
   if config.model.num_mcl_classes is None:
     config.model.num_mcl_classes = mcl_classes(config)
+  if config.test.protocol in protocols.TEST_PROTOCOLS:
+    split, resolution = protocols.protocol_defaults(config.test.protocol,
+                                                    config.data.dataset)
+    config.test.split = config.test.split or split
+    config.test.label_resolution = config.test.label_resolution or resolution
   validate(config)
-  return config
+  return ml_collections.FrozenConfigDict(config)
 
 
 def mcl_classes(config) -> int:
@@ -139,3 +167,48 @@ def validate(config: ml_collections.ConfigDict) -> None:
         f'config.model.num_mcl_classes={config.model.num_mcl_classes} does '
         f'not fit the labels: data.mcl_remap={config.data.mcl_remap} gives '
         f'{expected_mcl} classes for {config.data.dataset}')
+
+
+def read_saved_config(path: str) -> ml_collections.ConfigDict:
+  """A run's config.json over today's defaults, so that runs saved before a
+  field existed read with the value it had then (its default)."""
+  with open(path) as f:
+    saved = json.load(f)
+  config = config_defaults.get_config()
+  config.update(ml_collections.ConfigDict(saved))
+  return config
+
+
+def check_compatible(saved, config, fields, *, subject: str,
+                     alternative: str = '') -> None:
+  """Does a saved run or network fit this config? Raises ConfigError that
+  lists each differing field and the overrides that would make it fit.
+
+  Args:
+    saved: the config (or its 'model' section alone, as a params
+      directory's model.json holds) the checkpoint was made with; fields it
+      lacks are not compared.
+    config: the resolved config it is meant to be used with.
+    fields: dotted names to compare (NETWORK_FIELDS, TRAIN_STATE_FIELDS).
+    subject: what does not fit, as the message's start.
+    alternative: another way out, offered after the overrides.
+  """
+  differ = {}
+  for field in fields:
+    before, now = _get(saved, field), _get(config, field)
+    compare = _COMPARED_AS.get(field, lambda v: v)
+    if before is not None and compare(before) != compare(now):
+      differ[field] = before
+  if not differ:
+    return
+  listed = '; '.join(f'{field}: {before} (saved) vs {_get(config, field)} '
+                     '(config)' for field, before in differ.items())
+  fixes = ' '.join(f'--config.{field}={before}'
+                   for field, before in differ.items())
+  others = [alternative] if alternative else []
+  if differ.get('model.pff_extra_convs'):
+    others.append('--config.reference=authors_code for the authors\' '
+                  'checkpoints')
+  raise ConfigError(f'{subject} ({listed}). Use the matching config or '
+                    f'add: {fixes}' + ''.join(f'; or {o}' for o in others)
+                    + '.')

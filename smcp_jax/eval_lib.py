@@ -9,36 +9,18 @@ and scored with smcp_jax.metrics.
 import concurrent.futures
 import os
 
-from flax import nnx
-import jax
 import ml_collections
 import numpy as np
 import tqdm
 
-from smcp_jax import config_lib
+from smcp_jax import inference
 from smcp_jax import metrics
+from smcp_jax import model_io
 from smcp_jax import visualize
 from smcp_jax.data import builder
 from smcp_jax.data import folds
 from smcp_jax.models import resize
-
-
-def upsampled_logits(logits: np.ndarray, size) -> np.ndarray:
-  """(h, w, C) logits -> (size[0], size[1], C), bilinear like the authors."""
-  mh = resize.interpolation_matrix(logits.shape[0], size[0])
-  mw = resize.interpolation_matrix(logits.shape[1], size[1])
-  rows = np.einsum('oh,hwc->owc', mh, logits.astype(np.float64))
-  return np.einsum('owc,pw->opc', rows, mw)
-
-
-def upsampled_prediction(logits: np.ndarray, size) -> np.ndarray:
-  """Binary prediction at `size` (ties go to background)."""
-  up = upsampled_logits(logits, size)
-  return (up[..., 1] > up[..., 0]).astype(np.uint8)
-
-
-def _batches(items, size):
-  return [items[start:start + size] for start in range(0, len(items), size)]
+from smcp_jax.models import smcp
 
 
 def save_panel(path: str, arrays: dict, prediction: np.ndarray,
@@ -57,51 +39,48 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,
              runs: int | None = None, episodes: int | None = None,
              batch_size: int = 8, progress: bool = True,
              panels_dir: str = '', num_panels: int = 0) -> dict:
-  """Scores `params` over runs x episodes; returns metrics.summarize().
+  """Scores `params` with a resolved config over runs x episodes (default
+  config.test.runs x config.test.episodes); returns metrics.summarize().
 
   With `num_panels`, writes pictures of run 0's first episodes to
   `panels_dir`.
   """
-  config = config_lib.resolve(config)
-  if episodes:
-    config.test.episodes = episodes
   test = config.test
-  _, resolution = builder.test_setup(config)
-  infer = jax.jit(lambda p, s, m, q: nnx.merge(graphdef, p).infer(
-      s, m, q, mode=test.prototype,
-      empty_pseudo_mask=test.empty_pseudo_mask)['logits'])
+  runs, episodes = runs or test.runs, episodes or test.episodes
+  infer = model_io.jit_method(graphdef, smcp.SMCP.infer, mode=test.prototype,
+                              empty_pseudo_mask=test.empty_pseudo_mask)
+  target_key = ('query_label_original' if test.label_resolution == 'original'
+                else 'query_label')
   _, novel = builder.class_split(config.data)
   results = []
   with concurrent.futures.ThreadPoolExecutor(2) as pool:
-    for run in range(runs or test.runs):
-      run_episodes, loader = builder.test_episodes(config, run)
+    for run in range(runs):
+      run_episodes, loader = builder.test_episodes(config, run, episodes)
       meter = metrics.RunMeter(novel)
       bar = tqdm.tqdm(total=len(run_episodes), desc=f'eval run {run}',
                       unit='ep', disable=not progress, leave=False)
-      groups = _batches(run_episodes, batch_size)
+      groups = inference.batches(run_episodes, batch_size)
       pending = [pool.submit(loader, e) for e in groups[0]]
       for index in range(len(groups)):
         # Load the next batch while this one runs; keep memory to two batches.
         group = [future.result() for future in pending]
         if index + 1 < len(groups):
           pending = [pool.submit(loader, e) for e in groups[index + 1]]
-        # A partial last batch is padded by repeating, so shapes stay fixed.
-        padded = group + [group[-1]] * (batch_size - len(group))
+        padded = inference.pad_batch(group, batch_size)
         stack = lambda key: np.stack([a[key] for a in padded])
         logits = np.asarray(infer(params, stack('support_images'),
                                   stack('support_masks'),
-                                  stack('query_image')))
+                                  stack('query_image'))['logits'])
         for arrays, episode_logits in zip(group, logits):
-          target = arrays['query_label_original' if resolution == 'original'
-                          else 'query_label']
+          target = arrays[target_key]
           meter.add(arrays['class_id'],
-                    upsampled_prediction(episode_logits, target.shape),
+                    resize.upsampled_prediction(episode_logits, target.shape),
                     target)
           number = int(arrays['episode'])
           if run == 0 and number < num_panels:
             os.makedirs(panels_dir, exist_ok=True)
             save_panel(os.path.join(panels_dir, f'episode_{number:04d}.png'),
-                       arrays, upsampled_prediction(
+                       arrays, resize.upsampled_prediction(
                            episode_logits, arrays['query_label'].shape),
                        config.data.dataset)
         bar.update(len(group))
@@ -109,9 +88,9 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,
       results.append(meter.result())
   summary = metrics.summarize(results)
   summary.update(
-      protocol=test.protocol, label_resolution=resolution,
-      prototype=test.prototype, annotation=test.annotation,
-      shots=config.data.shots, episodes=test.episodes,
+      protocol=test.protocol, split=test.split,
+      label_resolution=test.label_resolution, prototype=test.prototype,
+      annotation=test.annotation, shots=config.data.shots, episodes=episodes,
       dataset=config.data.dataset, fold=config.data.fold)
   return summary
 

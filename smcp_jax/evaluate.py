@@ -48,7 +48,7 @@ def main(argv):
     if _CHECKPOINT.value:
       model, source = model_io.load_model(config, _CHECKPOINT.value)
     else:
-      model, source = model_io.create_model(config, config.seed), 'untrained'
+      model, source = model_io.create_model(config), 'untrained'
     graphdef, params = nnx.split(model, nnx.Param)
     path = _REPORT.value or (
         eval_lib.report_path(_CHECKPOINT.value, config)

@@ -43,18 +43,23 @@ def read_image(path: str) -> np.ndarray:
 
 
 def read_mask(path: str, class_id: int | None = None) -> np.ndarray:
-  """Boolean (H, W) foreground of a mask or label PNG.
+  """Boolean (H, W) foreground of a mask or label PNG (see mask_of)."""
+  return mask_of(_open(path), class_id, path)
+
+
+def mask_of(image: Image.Image, class_id: int | None = None,
+            where: str = 'mask') -> np.ndarray:
+  """Boolean (H, W) foreground of a decoded mask image.
 
   Foreground is every non-zero pixel, or the pixels equal to `class_id` when
   given (for a VOC-style label PNG holding several classes). RGB masks are
   read through their grey level.
   """
-  image = _open(path)
   if image.mode not in _LABEL_MODES:
     image = image.convert('L')
   values = np.asarray(image)
   if values.ndim != 2:
-    raise DataError(f'{path}: a mask must have one channel, got shape '
+    raise DataError(f'{where}: a mask must have one channel, got shape '
                     f'{values.shape}')
   return values == class_id if class_id is not None else values > 0
 

@@ -1,36 +1,36 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Building the network from a config, and loading trained weights into it.
+"""Building the network from a config, loading trained weights into it, and
+jitting its methods.
 
 A checkpoint argument may be a params directory (a converted checkpoint of
 the authors, or the `params/` a training run exports) or a training workdir
-(its latest orbax checkpoint).
+(its latest orbax checkpoint). Configs here are resolved ones
+(config_lib.resolve).
 """
 
 import dataclasses
-import json
 import os
 
 from flax import nnx
+import jax
 import jax.numpy as jnp
 import ml_collections
 
-from configs import base
 from smcp_jax import checkpointing
 from smcp_jax import config_lib
 from smcp_jax import params_io
 from smcp_jax.models import smcp
 
 EXPORT_SUBDIR = 'params'  # where a training run exports its final params
-# Constructor arguments that change the parameters (a mismatch cannot load).
-ARCHITECTURE_KEYS = ('width', 'num_mcl_classes', 'use_mcl', 'use_pff',
-                     'pff_extra_convs')
+SAVED_CONFIG = 'config.json'  # a training run's resolved config
 
 
-def create_model(config: ml_collections.ConfigDict, seed: int) -> smcp.SMCP:
-  """The network of a resolved config, with `train.init_from` loaded."""
+def create_model(config: ml_collections.ConfigDict) -> smcp.SMCP:
+  """The network of a config, seeded by config.seed, with
+  `train.init_from` loaded."""
   dtype = jnp.bfloat16 if config.train.compute_dtype == 'bfloat16' else None
   model = smcp.SMCP(**config.model.to_dict(), dtype=dtype,
-                    rngs=nnx.Rngs(seed))
+                    rngs=nnx.Rngs(config.seed))
   if config.train.init_from:
     params, meta = params_io.load_params(config.train.init_from)
     if meta['model'].get('width') != config.model.width:
@@ -41,40 +41,29 @@ def create_model(config: ml_collections.ConfigDict, seed: int) -> smcp.SMCP:
   return model
 
 
-def read_json(path: str) -> dict:
-  with open(path) as f:
-    return json.load(f)
-
-
-def _check_architecture(saved: dict, config, where: str) -> None:
-  diff = {k: (saved.get(k), config.model.get(k)) for k in ARCHITECTURE_KEYS
-          if k in saved and saved.get(k) != config.model.get(k)}
-  if diff:
-    fixes = ' '.join(f'--config.model.{k}={v[0]}' for k, v in diff.items())
-    raise config_lib.ConfigError(
-        f'{where} was made for another network: '
-        + ', '.join(f'{k}={v[0]} (config: {v[1]})' for k, v in diff.items())
-        + f'. Use the matching config or add: {fixes}'
-        + (' (or --config.reference=authors_code for the authors\' '
-           'checkpoints)' if saved.get('pff_extra_convs') else ''))
+def _check_network(saved_model: dict, config, checkpoint: str) -> None:
+  config_lib.check_compatible(
+      {'model': saved_model}, config, config_lib.NETWORK_FIELDS,
+      subject=f'{checkpoint} was made for another network')
 
 
 def load_model(config: ml_collections.ConfigDict, checkpoint: str):
   """(model, description) with trained weights from `checkpoint`."""
   if not os.path.exists(checkpoint):
     raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
-  model = create_model(config, config.seed)
+  model = create_model(config)
   if os.path.isfile(os.path.join(checkpoint, params_io.PARAMS_FILE)):
     params, meta = params_io.load_params(checkpoint)
-    _check_architecture(meta['model'], config, checkpoint)
+    _check_network(meta['model'], config, checkpoint)
     params_io.assign_params(model, params, scope=meta['scope'])
     return model, f'{checkpoint} ({meta.get("source", "params")})'
-  saved_config = os.path.join(checkpoint, 'config.json')
+  saved_config = os.path.join(checkpoint, SAVED_CONFIG)
   if not os.path.isfile(saved_config):
     raise FileNotFoundError(
         f'{checkpoint!r} is neither a params directory (params.msgpack) nor '
         'a training workdir (config.json + checkpoints/)')
-  _check_architecture(read_json(saved_config)['model'], config, checkpoint)
+  _check_network(config_lib.read_saved_config(saved_config).model, config,
+                 checkpoint)
   step, params = checkpointing.restore_params(
       checkpoint, nnx.state(model, nnx.Param))
   nnx.update(model, params)
@@ -90,7 +79,8 @@ class InferenceSetup:
 
 
 def load_for_inference(checkpoint: str, config=None):
-  """(model, InferenceSetup) from a checkpoint alone, or with a config.
+  """(model, InferenceSetup) from a checkpoint alone, or with a resolved
+  config.
 
   Without a config, a training workdir gives its config.json; a params
   directory gives its model.json (and its run's config.json when it is a
@@ -101,7 +91,6 @@ def load_for_inference(checkpoint: str, config=None):
   if config is None:
     config = _saved_config(checkpoint)
   if config is not None:
-    config = config_lib.resolve(config)
     model, source = load_model(config, checkpoint)
     return model, InferenceSetup(config.data.image_size,
                                  config.test.empty_pseudo_mask, source)
@@ -113,18 +102,19 @@ def load_for_inference(checkpoint: str, config=None):
 
 
 def _saved_config(checkpoint: str):
-  paths = [os.path.join(checkpoint, 'config.json')]
+  """The resolved config saved with a workdir or beside its export."""
+  paths = [os.path.join(checkpoint, SAVED_CONFIG)]
   if os.path.basename(os.path.normpath(checkpoint)) == EXPORT_SUBDIR:
-    paths.append(os.path.join(checkpoint, os.pardir, 'config.json'))
+    paths.append(os.path.join(checkpoint, os.pardir, SAVED_CONFIG))
   for path in paths:
     if os.path.isfile(path):
-      return read_saved_config(path)
+      return config_lib.resolve(config_lib.read_saved_config(path))
   return None
 
 
-def read_saved_config(path: str) -> ml_collections.ConfigDict:
-  """A run's config.json over today's defaults, so that runs saved before a
-  field existed read with the value it had then (its default)."""
-  config = base.get_config()
-  config.update(ml_collections.ConfigDict(read_json(path)))
-  return config
+def jit_method(graphdef: nnx.GraphDef, method, **kwargs):
+  """`method(model, *args, **kwargs)` jitted over (params, *args), the
+  model rebuilt from `graphdef` and params inside the trace; e.g.
+  jit_method(graphdef, smcp.SMCP.infer, mode='fused')(params, s, m, q)."""
+  return jax.jit(lambda params, *args: method(nnx.merge(graphdef, params),
+                                              *args, **kwargs))

@@ -1,24 +1,16 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""One-shot segmentation of a user's own images: a Python API and a CLI.
+"""One-shot segmentation of a user's own images, from the command line.
 
   python -m smcp_jax.predict --checkpoint runs/demo \
       --support cat.jpg --support-mask cat_mask.png \
       --query q1.jpg q2.jpg --out predictions/
 
-In Python (load once, call on arrays; images uint8 RGB of any size):
-
-  predictor = Predictor('runs/demo')
-  [result] = predictor.predict([support], [support_mask], [query])
-  result.mask, result.probability  # at the query's resolution
-
-Images are resized to the network's square input (the authors' protocol:
-aspect not kept) and the prediction is upsampled back to each query's own
-size. The support set is encoded once per call; queries run in fixed-size
-batches, so the network is compiled once per input size.
+Reads and checks every input, predicts with inference.Predictor (the
+Python API), then writes the masks, probabilities, overlays, a panel and
+predictions.json into --out.
 """
 
 import argparse
-import dataclasses
 import json
 import os
 import shutil
@@ -26,130 +18,17 @@ import sys
 import tempfile
 
 from absl import logging
-from flax import nnx
-import jax
-import jax.numpy as jnp
 import numpy as np
 from PIL import Image
-import tqdm
 
 from smcp_jax import config_lib
-from smcp_jax import eval_lib
 from smcp_jax import image_io
+from smcp_jax import inference
 from smcp_jax import metrics
-from smcp_jax import model_io
 from smcp_jax import params_io
 from smcp_jax import visualize
-from smcp_jax.data import transforms
 from smcp_jax.data.errors import DataError
 from smcp_jax.models import smcp
-
-ANNOTATIONS = ('mask', 'scribble', 'box')
-
-
-@dataclasses.dataclass(frozen=True)
-class Prediction:
-  mask: np.ndarray  # (H, W) bool at the query's resolution
-  probability: np.ndarray  # (H, W) float32 foreground probability
-
-
-def support_mask_for_network(mask: np.ndarray, size: int) -> np.ndarray:
-  """A support mask at the network size: nearest like the authors' labels,
-  or, when that loses every pixel (a thin scribble, a tiny object), every
-  cell the mask touches."""
-  image = Image.fromarray(mask.astype(np.uint8) * 255)
-  nearest = np.asarray(image.resize((size, size), Image.NEAREST)) > 0
-  if nearest.any():
-    return nearest
-  return np.asarray(image.resize((size, size), Image.BOX)) > 0
-
-
-def _network_image(image: np.ndarray, size: int) -> np.ndarray:
-  return transforms.normalize(transforms.resize_image(image, size))
-
-
-def _check_rgb(image: np.ndarray, where: str) -> None:
-  if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-    raise DataError(f'{where}: expected a uint8 RGB array (H, W, 3), got '
-                    f'{image.dtype} {image.shape}')
-
-
-class Predictor:
-  """A loaded network that segments queries given a support set."""
-
-  def __init__(self, checkpoint: str, *, config=None,
-               prototype: smcp.PrototypeMode = 'fused',
-               image_size: int | None = None, batch_size: int = 4):
-    """Loads `checkpoint` (a workdir, an exported or converted params dir).
-
-    Args:
-      checkpoint: what `evaluate --checkpoint` accepts.
-      config: the run's ml_collections config; by default the one saved with
-        the checkpoint (or the model.json of a params directory).
-      prototype: 'support', 'pseudo' or 'fused' (Table VI; default fused).
-      image_size: network input side; default the training size (417 for a
-        converted checkpoint).
-      batch_size: queries per forward pass (fixed, so one compile).
-    """
-    if prototype not in smcp.PROTOTYPE_MODES:
-      raise DataError(f'prototype must be one of {smcp.PROTOTYPE_MODES}, got '
-                      f'{prototype!r}')
-    model, self.setup = model_io.load_for_inference(checkpoint, config)
-    self.image_size = image_size or self.setup.image_size
-    self.batch_size = batch_size
-    graphdef, self._params = nnx.split(model, nnx.Param)
-    self._prototypes = jax.jit(
-        lambda p, s, m: nnx.merge(graphdef, p).support_prototypes(s, m))
-    self._segment = jax.jit(
-        lambda p, protos, q: nnx.merge(graphdef, p).infer_with_prototypes(
-            protos, q, mode=prototype,
-            empty_pseudo_mask=self.setup.empty_pseudo_mask)['logits'])
-
-  def predict(self, support_images, support_masks, query_images, *,
-              progress: bool = False) -> list[Prediction]:
-    """Segments the supports' class in every query.
-
-    Args:
-      support_images: K uint8 RGB arrays (K shots), any sizes.
-      support_masks: K boolean or 0/1 arrays of their images' sizes: dense
-        masks, scribbles or filled boxes.
-      query_images: uint8 RGB arrays, any sizes.
-      progress: show a progress bar over query batches.
-    """
-    if not support_images or len(support_images) != len(support_masks):
-      raise DataError(f'give one mask per support image: got '
-                      f'{len(support_images)} images and '
-                      f'{len(support_masks)} masks')
-    size = self.image_size
-    for i, (image, mask) in enumerate(zip(support_images, support_masks)):
-      _check_rgb(image, f'support {i + 1}')
-      image_io.check_support(image, np.asarray(mask, bool), f'support {i + 1}')
-    for i, image in enumerate(query_images):
-      _check_rgb(image, f'query {i + 1}')
-    shots = jnp.asarray(np.stack(
-        [_network_image(image, size) for image in support_images])[None])
-    masks = jnp.asarray(np.stack(
-        [support_mask_for_network(np.asarray(mask, bool), size)
-         for mask in support_masks]).astype(np.float32)[None])
-    protos = self._prototypes(self._params, shots, masks)
-    protos = jnp.broadcast_to(protos, (self.batch_size,) + protos.shape[1:])
-    results = []
-    starts = range(0, len(query_images), self.batch_size)
-    for start in tqdm.tqdm(starts, desc='predict', unit='batch',
-                           disable=not progress):
-      group = query_images[start:start + self.batch_size]
-      batch = [_network_image(image, size) for image in group]
-      batch += [batch[-1]] * (self.batch_size - len(batch))  # fixed shape
-      logits = np.asarray(self._segment(self._params, protos,
-                                        jnp.asarray(np.stack(batch))))
-      for image, image_logits in zip(group, logits):
-        up = eval_lib.upsampled_logits(image_logits, image.shape[:2])
-        margin = up[..., 1] - up[..., 0]
-        results.append(Prediction(
-            mask=margin > 0,
-            probability=(1.0 / (1.0 + np.exp(-margin))).astype(np.float32)))
-    return results
-
 
 def _parse_args(argv):
   parser = argparse.ArgumentParser(
@@ -287,10 +166,11 @@ def run(argv=None) -> dict:
   kind, masks = _support_annotations(args, supports)
   queries = [image_io.read_image(path) for path in args.query]
   truths = _read_truths(args, queries)
-  config = config_lib.load_config_file(args.config) if args.config else None
-  predictor = Predictor(args.checkpoint, config=config,
-                        prototype=args.prototype, image_size=args.image_size,
-                        batch_size=args.batch_size)
+  config = (config_lib.resolve(config_lib.load_config_file(args.config))
+            if args.config else None)
+  predictor = inference.Predictor(
+      args.checkpoint, config=config, prototype=args.prototype,
+      image_size=args.image_size, batch_size=args.batch_size)
   predictions = predictor.predict(supports, masks, queries, progress=True)
   parent = os.path.dirname(os.path.abspath(args.out))
   os.makedirs(parent, exist_ok=True)

@@ -41,7 +41,8 @@ def main(argv):
   logging.info('process %d/%d, devices: %s', jax.process_index(),
                jax.process_count(), jax.devices())
   try:
-    train_lib.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
+    train_lib.train_and_evaluate(config_lib.resolve(_CONFIG.value),
+                                 _WORKDIR.value)
   except train_lib.TrainingInterrupted as e:
     print(f'\n{e} in {_WORKDIR.value}; run the same command to resume.',
           file=sys.stderr)

@@ -79,8 +79,7 @@ def create_mesh() -> jax.sharding.Mesh:
 
 def create_train_state(config, mesh):
   """(graphdef, replicated TrainState, optax transform, lr schedule)."""
-  graphdef, params = nnx.split(model_io.create_model(config, config.seed),
-                               nnx.Param)
+  graphdef, params = nnx.split(model_io.create_model(config), nnx.Param)
   tx, schedule = optim.create_optimizer(config.train, params)
   state = TrainState(step=jnp.zeros((), jnp.int32), params=params,
                      opt_state=tx.init(params))
@@ -168,46 +167,34 @@ class _StopSignals:
         np.int32(self.signum))))
 
 
-def _episode_files(config, batch_step: int, global_batch: int) -> str:
+def _episode_files(config, batch_step: int) -> str:
   """The files of a global batch, for an input error message."""
   sampler = builder.train_sampler(config)
+  global_batch = config.train.global_batch
   first = (batch_step - 1) * global_batch
   return '; '.join(', '.join(sampler.files(n))
                    for n in range(first, first + global_batch))
 
 
 def _decode_error(config, step: int, error: Exception) -> DataError:
-  files = _episode_files(config, step, config.train.global_batch)
+  files = _episode_files(config, step)
   return DataError(
       f'reading the training batch of step {step} failed '
       f'({error.message.strip()}). Its files: {files}. Run python -m '
       'smcp_jax.data.check --config ... to list every broken file.')
 
 
-def _state_layout(config) -> dict:
-  """The config fields that decide the shape of the checkpointed state."""
-  model, train = config['model'], config['train']
-  layout = {f'model.{k}': model.get(k) for k in model_io.ARCHITECTURE_KEYS}
-  layout.update({f'train.{k}': train.get(k) for k in (
-      'optimizer', 'freeze_encoder', 'skip_nonfinite')})
-  layout['train.clip_grad_norm > 0'] = bool(train.get('clip_grad_norm'))
-  return layout
-
-
 def _check_resumable(config, workdir: str) -> None:
   """A workdir resumes only with a config whose state has the same shape."""
-  path = os.path.join(workdir, 'config.json')
+  path = os.path.join(workdir, model_io.SAVED_CONFIG)
   if not (os.path.isfile(path) and os.path.isdir(
       os.path.join(workdir, checkpointing.CHECKPOINT_SUBDIR))):
     return
-  saved = _state_layout(model_io.read_saved_config(path))
-  now = _state_layout(config)
-  differ = [f'{k}: {saved[k]} (workdir) vs {now[k]}' for k in now
-            if saved[k] != now[k]]
-  if differ:
-    raise config_lib.ConfigError(
-        f'{workdir} holds checkpoints of another set-up ({"; ".join(differ)})'
-        '. Resume with the same config, or use a new --workdir.')
+  config_lib.check_compatible(
+      config_lib.read_saved_config(path), config,
+      config_lib.TRAIN_STATE_FIELDS,
+      subject=f'{workdir} holds checkpoints of another set-up',
+      alternative='use a new --workdir')
 
 
 class _Progress:
@@ -252,9 +239,8 @@ def _export_params(workdir: str, config, state: TrainState) -> None:
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
-  """Trains (resuming from the workdir's latest checkpoint); returns
-  (graphdef, final state)."""
-  config = config_lib.resolve(config)
+  """Trains with a resolved config (config_lib.resolve), resuming from the
+  workdir's latest checkpoint; returns (graphdef, final state)."""
   train = config.train
   if train.global_batch % jax.device_count():
     raise config_lib.ConfigError(
@@ -269,12 +255,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   state = checkpointing.restore_latest(manager, state, workdir) or state
   start = int(state.step)
   if is_chief:
-    with open(os.path.join(workdir, 'config.json'), 'w') as f:
+    with open(os.path.join(workdir, model_io.SAVED_CONFIG), 'w') as f:
       f.write(config.to_json(indent=2))
   batches = builder.train_dataset(
-      config, global_batch=train.global_batch,
-      process_index=jax.process_index(), process_count=jax.process_count(),
-      start_step=start).as_numpy_iterator()
+      config, process_index=jax.process_index(),
+      process_count=jax.process_count(), start_step=start).as_numpy_iterator()
   train_step = make_train_step(graphdef, tx, schedule, train, mesh)
   data = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec('data'))
   progress = _Progress(workdir, train, start, enabled=is_chief)

@@ -11,7 +11,7 @@ import pytest
 
 from configs import toy
 from smcp_jax import config_lib
-from smcp_jax import eval_lib
+from smcp_jax import inference
 from smcp_jax import metrics
 from smcp_jax import model_io
 from smcp_jax import params_io
@@ -19,6 +19,7 @@ from smcp_jax import predict
 from smcp_jax import visualize
 from smcp_jax.data import transforms
 from smcp_jax.data.errors import DataError
+from smcp_jax.models import resize
 
 SIZE = 41  # network input side of the tiny checkpoint
 
@@ -35,7 +36,7 @@ def checkpoint(tmp_path_factory):
   """A run's export: run/params (model.json) beside run/config.json."""
   run = tmp_path_factory.mktemp('run')
   config = _tiny_config()
-  model = model_io.create_model(config, seed=0)
+  model = model_io.create_model(config)
   params_io.save_params(str(run / 'params'), params_io.model_params(model),
                         model_config=config.model.to_dict(), scope='full',
                         source='test')
@@ -118,10 +119,10 @@ def test_predictor_equals_the_network_on_resized_inputs(checkpoint):
   support, s_mask = _scene(90, 70, 0)
   queries = [_scene(50, 80, 1)[0], _scene(120, 60, 2)[0],
              _scene(64, 64, 3)[0]]
-  predictor = predict.Predictor(checkpoint, batch_size=2)
+  predictor = inference.Predictor(checkpoint, batch_size=2)
   results = predictor.predict([support], [s_mask], queries)
   model, _ = model_io.load_for_inference(checkpoint)
-  net_mask = predict.support_mask_for_network(s_mask, SIZE)
+  net_mask = inference.support_mask_for_network(s_mask, SIZE)
   for query, result in zip(queries, results):
     logits = model.infer(
         jnp.asarray(transforms.normalize(transforms.resize_image(
@@ -129,7 +130,7 @@ def test_predictor_equals_the_network_on_resized_inputs(checkpoint):
         jnp.asarray(net_mask, jnp.float32)[None, None],
         jnp.asarray(transforms.normalize(transforms.resize_image(
             query, SIZE)))[None])['logits'][0]
-    up = eval_lib.upsampled_logits(np.asarray(logits), query.shape[:2])
+    up = resize.upsampled_logits(np.asarray(logits), query.shape[:2])
     expected = 1 / (1 + np.exp(up[..., 0] - up[..., 1]))
     np.testing.assert_allclose(result.probability, expected, atol=1e-4)
     assert result.mask.shape == query.shape[:2]
@@ -149,7 +150,7 @@ def test_k_shot_and_box_annotations(checkpoint, files, tmp_path):
 def test_thin_scribble_survives_resizing():
   scribble = np.zeros((400, 400), bool)
   scribble[200, 100:300] = True  # one pixel thick: nearest would drop it
-  small = predict.support_mask_for_network(scribble, SIZE)
+  small = inference.support_mask_for_network(scribble, SIZE)
   assert small.any() and small.sum() < SIZE * 3
 
 
@@ -234,7 +235,7 @@ def test_a_failure_while_writing_leaves_out_untouched(checkpoint, files,
 
 
 def test_api_rejects_bad_arrays(checkpoint):
-  predictor = predict.Predictor(checkpoint)
+  predictor = inference.Predictor(checkpoint)
   image, mask = _scene(40, 40, 0)
   with pytest.raises(DataError, match='one mask per support'):
     predictor.predict([image], [], [image])
@@ -258,8 +259,8 @@ def test_scribble_support(checkpoint, files, tmp_path):
 
 def test_missing_or_wrong_checkpoint(tmp_path):
   with pytest.raises(FileNotFoundError, match='does not exist'):
-    predict.Predictor(str(tmp_path / 'nope'))
+    inference.Predictor(str(tmp_path / 'nope'))
   with pytest.raises(FileNotFoundError, match='is not a params directory'):
-    predict.Predictor(str(tmp_path))
+    inference.Predictor(str(tmp_path))
   with pytest.raises(FileNotFoundError, match='is neither a params directory'):
     model_io.load_model(_tiny_config(), str(tmp_path))

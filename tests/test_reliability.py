@@ -74,7 +74,7 @@ def test_corrupt_checkpoint_is_detected_and_the_previous_one_used(
   from smcp_jax import config_lib, model_io  # pylint: disable=g-import-not-at-top,g-multiple-import
   from tests import train_script  # pylint: disable=g-import-not-at-top
   config = config_lib.resolve(train_script.tiny_config(toy_root, 12))
-  model = model_io.create_model(config, 0)
+  model = model_io.create_model(config)
   step, _ = checkpointing.restore_params(str(workdir),
                                          nnx.state(model, nnx.Param))
   assert step == 8

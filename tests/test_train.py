@@ -214,7 +214,7 @@ def test_init_from_loads_the_backbone(tmp_path):
       'width': 1 / 16}, scope='backbone', source='test')
   config = train_script.tiny_config('x', 1)
   config.train.init_from = str(tmp_path)
-  model = model_io.create_model(config_lib.resolve(config), seed=0)
+  model = model_io.create_model(config_lib.resolve(config))
   loaded = params_io.model_params(model)
   np.testing.assert_array_equal(loaded['encoder/conv3_2/kernel'],
                                 backbone['encoder/conv3_2/kernel'])
@@ -222,7 +222,7 @@ def test_init_from_loads_the_backbone(tmp_path):
                             donor['encoder/fc6/kernel'])  # not in the file
   config.model.width = 0.125
   with pytest.raises(config_lib.ConfigError, match='has width 0.0625'):
-    model_io.create_model(config_lib.resolve(config), seed=0)
+    model_io.create_model(config_lib.resolve(config))
 
 
 def test_periodic_validation_is_logged(toy_root, tmp_path):
@@ -266,7 +266,7 @@ def test_evaluation_compiles_once(toy_root, monkeypatch):
   from smcp_jax import eval_lib  # pylint: disable=g-import-not-at-top
   from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
   config = config_lib.resolve(train_script.tiny_config(toy_root, 1))
-  graphdef, params = nnx.split(model_io.create_model(config, 0), nnx.Param)
+  graphdef, params = nnx.split(model_io.create_model(config), nnx.Param)
   jitted = []
   real_jit = jax.jit
 
@@ -274,7 +274,7 @@ def test_evaluation_compiles_once(toy_root, monkeypatch):
     jitted.append(real_jit(fn, **kwargs))
     return jitted[-1]
 
-  monkeypatch.setattr(eval_lib.jax, 'jit', recording_jit)
+  monkeypatch.setattr(model_io.jax, 'jit', recording_jit)
   summary = eval_lib.evaluate(config, graphdef, params, runs=2, episodes=10,
                               batch_size=4, progress=False)
   assert summary['runs'] == 2 and summary['episodes'] == 10

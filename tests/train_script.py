@@ -17,6 +17,7 @@ import numpy as np
 
 from configs import toy
 from smcp_jax import checkpointing
+from smcp_jax import config_lib
 from smcp_jax import train_lib
 from smcp_jax.data import builder
 
@@ -43,7 +44,8 @@ def _poison(step: int):
   """Wraps the training data so that step `step`'s query images are NaN."""
   make = builder.train_dataset
 
-  def poisoned(config, *, global_batch, **kwargs):
+  def poisoned(config, **kwargs):
+    global_batch = config.train.global_batch
     first = (step - 1) * global_batch
 
     def maybe_nan(batch):
@@ -54,7 +56,7 @@ def _poison(step: int):
       return {**batch, 'query_image': tf.where(hit, nan,
                                                batch['query_image'])}
 
-    return make(config, global_batch=global_batch, **kwargs).map(maybe_nan)
+    return make(config, **kwargs).map(maybe_nan)
 
   builder.train_dataset = poisoned
 
@@ -86,7 +88,7 @@ def main():
   print('devices', jax.device_count(), 'processes', jax.process_count(),
         flush=True)
   try:
-    train_lib.train_and_evaluate(config, workdir)
+    train_lib.train_and_evaluate(config_lib.resolve(config), workdir)
   except train_lib.TrainingInterrupted as e:
     print(e, flush=True)
     sys.exit(128 + e.signum)

@@ -1,5 +1,6 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Bilinear resizing that matches PyTorch, written as interpolation matrices.
+"""Bilinear resizing that matches PyTorch, written as interpolation matrices
+(in the network, and on the host for predictions).
 
 Converted PyTorch checkpoints only reproduce the authors' numbers if every
 resize matches `F.interpolate(mode='bilinear', align_corners=False)`. Writing
@@ -64,3 +65,19 @@ def resize_bilinear_transpose(
   """
   mh, mw = _matrices(size, maps.shape[1:3], maps.dtype)
   return jnp.einsum('oh,bop,pw->bhw', mh, maps, mw)
+
+
+def upsampled_logits(logits: np.ndarray, size) -> np.ndarray:
+  """(h, w, C) logits -> (size[0], size[1], C) on the host, in float64,
+  with the same interpolation as `resize_bilinear`."""
+  mh = interpolation_matrix(logits.shape[0], size[0])
+  mw = interpolation_matrix(logits.shape[1], size[1])
+  rows = np.einsum('oh,hwc->owc', mh, logits.astype(np.float64))
+  return np.einsum('owc,pw->opc', rows, mw)
+
+
+def upsampled_prediction(logits: np.ndarray, size) -> np.ndarray:
+  """Binary prediction at `size` from (h, w, 2) logits (ties go to
+  background, as the authors' argmax)."""
+  up = upsampled_logits(logits, size)
+  return (up[..., 1] > up[..., 0]).astype(np.uint8)

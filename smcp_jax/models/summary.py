@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from smcp_jax import model_io
 from smcp_jax import params_io
 from smcp_jax.models import smcp
 
@@ -69,15 +70,16 @@ def main(argv=None):
   query = jnp.asarray(rng.normal(size=(1, args.size, args.size, 3)),
                       jnp.float32)
   graphdef, state = nnx.split(model)
-  infer = jax.jit(lambda s, *a: nnx.merge(graphdef, s).infer(*a)['logits'])
-  train = jax.jit(lambda s, *a: nnx.merge(graphdef, s)(*a)['query'])
-  for name, fn in (('one-shot inference (fused)', infer),
-                   ('training forward', train)):
+  for name, method, output in (
+      ('one-shot inference (fused)', smcp.SMCP.infer, 'logits'),
+      ('training forward', smcp.SMCP.__call__, 'query')):
+    fn = model_io.jit_method(graphdef, method)
     first, steady = _time(fn, state, support, masks, query,
                           repeats=args.repeats)
+    shape = fn(state, support, masks, query)[output].shape
     print(f'{name} at {args.size}x{args.size}, {args.shots} shot(s): '
           f'{steady * 1e3:.1f} ms/episode (first call {first:.1f} s), '
-          f'output {fn(state, support, masks, query).shape}')
+          f'output {shape}')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,160 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""One-shot segmentation of a user's images: the Predictor API, and the
+fixed-shape batching it shares with evaluation.
+
+  predictor = Predictor('runs/demo')
+  [result] = predictor.predict([support], [support_mask], [query])
+  result.mask, result.probability  # at the query's resolution
+
+Images (uint8 RGB arrays or PIL images, any size) are resized to the
+network's square input (the authors' protocol: aspect not kept) and the
+prediction is upsampled back to each query's own size. The support set is
+encoded once per call; queries run in fixed-size batches, so the network is
+compiled once per input size.
+"""
+
+import dataclasses
+
+from flax import nnx
+import jax.numpy as jnp
+import numpy as np
+from PIL import Image
+import tqdm
+
+from smcp_jax import image_io
+from smcp_jax import model_io
+from smcp_jax.data import transforms
+from smcp_jax.data.errors import DataError
+from smcp_jax.models import resize
+from smcp_jax.models import smcp
+
+
+def batches(items: list, size: int) -> list[list]:
+  """`items` in consecutive groups of `size` (the last may be shorter)."""
+  return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def pad_batch(group: list, size: int) -> list:
+  """`group` filled up to `size` by repeating its last item: every batch
+  then has one shape and the jitted network compiles once. The caller drops
+  the results of the repeats."""
+  return group + [group[-1]] * (size - len(group))
+
+
+@dataclasses.dataclass(frozen=True)
+class Prediction:
+  mask: np.ndarray  # (H, W) bool at the query's resolution
+  probability: np.ndarray  # (H, W) float32 foreground probability
+
+
+def support_mask_for_network(mask: np.ndarray, size: int) -> np.ndarray:
+  """A support mask at the network size: nearest like the authors' labels,
+  or, when that loses every pixel (a thin scribble, a tiny object), every
+  cell the mask touches."""
+  image = Image.fromarray(mask.astype(np.uint8) * 255)
+  nearest = np.asarray(image.resize((size, size), Image.NEAREST)) > 0
+  if nearest.any():
+    return nearest
+  return np.asarray(image.resize((size, size), Image.BOX)) > 0
+
+
+def _network_image(image: np.ndarray, size: int) -> np.ndarray:
+  return transforms.normalize(transforms.resize_image(image, size))
+
+
+def _rgb_array(image, where: str) -> np.ndarray:
+  """A uint8 RGB array from an array or a PIL image."""
+  if isinstance(image, Image.Image):
+    image = np.asarray(image.convert('RGB'))
+  image = np.asarray(image)
+  if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+    raise DataError(f'{where}: expected a uint8 RGB array (H, W, 3) or a '
+                    f'PIL image, got {image.dtype} {image.shape}')
+  return image
+
+
+def _mask_array(mask, where: str) -> np.ndarray:
+  """A boolean mask from an array (non-zero = foreground) or a PIL image."""
+  if isinstance(mask, Image.Image):
+    return image_io.mask_of(mask, where=where)
+  return np.asarray(mask).astype(bool)
+
+
+class Predictor:
+  """A loaded network that segments queries given a support set."""
+
+  def __init__(self, checkpoint: str, *, config=None,
+               prototype: smcp.PrototypeMode = 'fused',
+               image_size: int | None = None, batch_size: int = 4):
+    """Loads `checkpoint` (a workdir, an exported or converted params dir).
+
+    Args:
+      checkpoint: what `evaluate --checkpoint` accepts.
+      config: a resolved config (config_lib.resolve) for the checkpoint; by
+        default the one saved with it (or the model.json of a params
+        directory).
+      prototype: 'support', 'pseudo' or 'fused' (Table VI; default fused).
+      image_size: network input side; default the training size (417 for a
+        converted checkpoint).
+      batch_size: queries per forward pass (fixed, so one compile).
+    """
+    if prototype not in smcp.PROTOTYPE_MODES:
+      raise ValueError(f'prototype must be one of {smcp.PROTOTYPE_MODES}, '
+                       f'got {prototype!r}')
+    model, self.setup = model_io.load_for_inference(checkpoint, config)
+    self.image_size = image_size or self.setup.image_size
+    self.batch_size = batch_size
+    graphdef, self._params = nnx.split(model, nnx.Param)
+    self._prototypes = model_io.jit_method(graphdef,
+                                           smcp.SMCP.support_prototypes)
+    self._segment = model_io.jit_method(
+        graphdef, smcp.SMCP.infer_with_prototypes, mode=prototype,
+        empty_pseudo_mask=self.setup.empty_pseudo_mask)
+
+  def predict(self, support_images, support_masks, query_images, *,
+              progress: bool = False) -> list[Prediction]:
+    """Segments the supports' class in every query.
+
+    Args:
+      support_images: K RGB images (K shots; uint8 arrays or PIL images),
+        any sizes.
+      support_masks: K masks of their images' sizes (boolean / 0-1 arrays or
+        PIL images, non-zero = object): dense masks, scribbles or filled
+        boxes.
+      query_images: RGB images (uint8 arrays or PIL images), any sizes.
+      progress: show a progress bar over query batches.
+    """
+    if not support_images or len(support_images) != len(support_masks):
+      raise DataError(f'give one mask per support image: got '
+                      f'{len(support_images)} images and '
+                      f'{len(support_masks)} masks')
+    size = self.image_size
+    supports, masks = [], []
+    for i, (image, mask) in enumerate(zip(support_images, support_masks)):
+      supports.append(_rgb_array(image, f'support {i + 1}'))
+      masks.append(_mask_array(mask, f'support mask {i + 1}'))
+      image_io.check_support(supports[-1], masks[-1], f'support {i + 1}')
+    queries = [_rgb_array(image, f'query {i + 1}')
+               for i, image in enumerate(query_images)]
+    shots = jnp.asarray(np.stack(
+        [_network_image(image, size) for image in supports])[None])
+    net_masks = jnp.asarray(np.stack(
+        [support_mask_for_network(mask, size) for mask in masks]).astype(
+            np.float32)[None])
+    protos = self._prototypes(self._params, shots, net_masks)
+    protos = jnp.broadcast_to(protos, (self.batch_size,) + protos.shape[1:])
+    results = []
+    for group in tqdm.tqdm(batches(queries, self.batch_size), desc='predict',
+                           unit='batch', disable=not progress):
+      batch = pad_batch([_network_image(image, size) for image in group],
+                        self.batch_size)
+      outputs = self._segment(self._params, protos,
+                              jnp.asarray(np.stack(batch)))
+      logits = np.asarray(outputs['logits'])
+      for image, image_logits in zip(group, logits):
+        up = resize.upsampled_logits(image_logits, image.shape[:2])
+        margin = up[..., 1] - up[..., 0]
+        results.append(Prediction(
+            mask=margin > 0,
+            probability=(1.0 / (1.0 + np.exp(-margin))).astype(np.float32)))
+    return results
