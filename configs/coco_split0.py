@@ -1,18 +1,10 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""COCO-20^0 (the paper's COCO-20^{1}) from COCO 2014: train2014, tests on
-val2014; novel classes 1..20 of the 80 in category-id order.
+"""COCO-20^0 (the paper's COCO-20^{1}), novel classes 1-20: 32.2 mIoU.
 
-  python -m smcp_jax.data.coco --root data/coco    # once: semantic labels
-  python -m smcp_jax.train --config configs/coco_split0.py \
-      --workdir runs/coco0 --config.data.root=data/coco \
-      --config.train.init_from=weights/vgg16_imagenet
-  python -m smcp_jax.evaluate --config configs/coco_split0.py \
-      --checkpoint runs/coco0 --config.data.root=data/coco
+  python -m smcp_jax.train --config configs/coco_split0.py --workdir RUN
+  python -m smcp_jax.evaluate --config configs/coco_split0.py --checkpoint RUN
 
-Expected: 32.2 mIoU on this fold, 1-shot, fused prototype (paper,
-Table III; 23.6 over the four folds). 40k steps at batch 4. Class split:
---config.data.coco_split=contiguous (the authors', default; the paper's
-numbers) or interleaved (FWB / PFENet / HSNet: 4k+1).
+Data, weights, settings, run time and the paper's table: configs/base.py.
 """
 
 from configs import base

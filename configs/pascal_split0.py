@@ -1,19 +1,10 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""PASCAL-5^0 (the paper's PASCAL-5^{1}): novel classes 1..5
-(aeroplane, bicycle, bird, boat, bottle).
+"""PASCAL-5^0 (the paper's PASCAL-5^{1}), novel classes 1-5: 50.6 mIoU.
 
-  python -m smcp_jax.train --config configs/pascal_split0.py \
-      --workdir runs/pascal0 --config.data.root=data/VOCdevkit/VOC2012 \
-      --config.train.init_from=weights/vgg16_imagenet
-  python -m smcp_jax.evaluate --config configs/pascal_split0.py \
-      --checkpoint runs/pascal0 --config.data.root=data/VOCdevkit/VOC2012
+  python -m smcp_jax.train --config configs/pascal_split0.py --workdir RUN
+  python -m smcp_jax.evaluate --config configs/pascal_split0.py --checkpoint RUN
 
-Expected: 50.6 mIoU on this fold, 1-shot, fused prototype, 5 runs x
-1000 episodes (paper, Table I; 52.6 mIoU and 68.7 FB-IoU over the four
-folds). 40k steps at batch 1; a step takes about 10 s on a 2-core CPU (the
-README's "Measured"), so train on a GPU. Needs the SBD-augmented VOC2012
-(README, "Data") and the converted ImageNet VGG-16 (README, "Weight
-conversion").
+Data, weights, settings, run time and the paper's table: configs/base.py.
 """
 
 from configs import base

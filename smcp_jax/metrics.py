@@ -31,7 +31,8 @@ def iou_percent(pred: np.ndarray, target: np.ndarray) -> float:
   neither marks any pixel."""
   counts = slot_counts(pred, target, 1)
   if counts is None:
-    return 0.0 if np.any(pred.astype(bool) & (target != IGNORE_LABEL)) else 100.0
+    stray = np.any(pred.astype(bool) & (target != IGNORE_LABEL))
+    return 0.0 if stray else 100.0
   return 100.0 * counts[0] / sum(counts)
 
 

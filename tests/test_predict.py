@@ -245,6 +245,28 @@ def test_api_rejects_bad_arrays(checkpoint):
     predictor.predict([image], [np.zeros_like(mask)], [image])
 
 
+def test_api_takes_pil_images_as_arrays(checkpoint):
+  """PIL images (an RGBA-free RGB image, an 'L' mask) give the same
+  prediction as the arrays they hold."""
+  support, s_mask = _scene(90, 70, 0)
+  query = _scene(50, 80, 1)[0]
+  predictor = inference.Predictor(checkpoint, batch_size=2)
+  [from_arrays] = predictor.predict([support], [s_mask], [query])
+  [from_pil] = predictor.predict(
+      [Image.fromarray(support)],
+      [Image.fromarray(s_mask.astype(np.uint8) * 255)],
+      [Image.fromarray(query)])
+  np.testing.assert_array_equal(from_pil.probability,
+                                from_arrays.probability)
+  np.testing.assert_array_equal(from_pil.mask, from_arrays.mask)
+
+
+def test_bad_prototype_is_a_value_error(checkpoint):
+  with pytest.raises(ValueError, match="prototype must be one of") as info:
+    inference.Predictor(checkpoint, prototype='mean')
+  assert not isinstance(info.value, DataError)
+
+
 def test_scribble_support(checkpoint, files, tmp_path):
   s_img = np.asarray(Image.open(files['support']))
   scribble = np.zeros(s_img.shape[:2], np.uint8)

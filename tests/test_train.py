@@ -120,6 +120,65 @@ def test_invalid_values(field, value, message):
     config_lib.resolve(config)
 
 
+def test_resolve_freezes_and_fills_the_protocol():
+  config = train_script.tiny_config('x', 1)
+  resolved = config_lib.resolve(config)
+  with pytest.raises(AttributeError, match='immutable'):
+    resolved.test.episodes = 5  # library code cannot write back
+  assert (resolved.test.split, resolved.test.label_resolution) == (
+      'trainaug', 'resized')
+  config.test.protocol = 'val'
+  again = config_lib.resolve(config)
+  assert (again.test.split, again.test.label_resolution) == ('val',
+                                                            'original')
+  assert config_lib.resolve(again) == again  # resolving is idempotent
+  config.test.label_resolution = 'native'
+  with pytest.raises(config_lib.ConfigError,
+                     match='test.label_resolution must be one of'):
+    config_lib.resolve(config)
+
+
+def test_one_compatibility_check_names_the_fix():
+  saved = config_lib.resolve(train_script.tiny_config('x', 1))
+  config = train_script.tiny_config('x', 1)
+  config.train.optimizer = 'adam'
+  config.train.clip_grad_norm = 2.0  # clipping off (saved) vs on
+  config = config_lib.resolve(config)
+  config_lib.check_compatible(saved, config, config_lib.NETWORK_FIELDS,
+                              subject='x')  # the same network
+  other_threshold = {'train': {'clip_grad_norm': 1.0}}  # on in both
+  config_lib.check_compatible(other_threshold, config,
+                              config_lib.TRAIN_STATE_FIELDS, subject='x')
+  with pytest.raises(config_lib.ConfigError) as info:
+    config_lib.check_compatible(saved, config,
+                                config_lib.TRAIN_STATE_FIELDS,
+                                subject='w holds checkpoints',
+                                alternative='use a new --workdir')
+  assert str(info.value) == (
+      'w holds checkpoints (train.optimizer: sgd (saved) vs adam (config); '
+      'train.clip_grad_norm: 0.0 (saved) vs 2.0 (config)). Use the matching '
+      'config or add: --config.train.optimizer=sgd '
+      '--config.train.clip_grad_norm=0.0; or use a new --workdir.')
+  # A params directory's model.json holds the model section alone.
+  with pytest.raises(config_lib.ConfigError, match=(
+      r'\(model.width: 0.125 \(saved\) vs 0.0625 \(config\)\)')):
+    config_lib.check_compatible({'model': {'width': 0.125}}, config,
+                                config_lib.NETWORK_FIELDS, subject='p')
+
+
+def test_weight_gradient_mode_reaches_every_conv():
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.ops import conv_grad  # pylint: disable=g-import-not-at-top
+  config = train_script.tiny_config('x', 1)
+  config.model.conv_weight_grad = 'xla'
+  model = model_io.create_model(config_lib.resolve(config))
+  convs = [m for _, m in nnx.iter_graph(model) if isinstance(m, nnx.Conv)]
+  assert len(convs) > 30
+  assert all(c.conv_general_dilated is conv_grad.conv_fn('xla')
+             for c in convs)
+
+
 def test_cli_rejects_unknown_key_and_bad_value(tmp_path):
   for flag, expected in (('--config.train.bogus=1',
                           "error: no config field 'bogus'"),

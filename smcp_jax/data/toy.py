@@ -6,8 +6,9 @@
 Twenty classes in four folds of five (PASCAL-5i numbering). Each class is a
 shape (ellipse, rectangle, triangle, cross, ring) drawn with an appearance
 (a colour and a texture), combined as toy_classes.py says, so that one-shot
-transfer is possible but not trivial. 1-3 objects per image on varied backgrounds;
-labels are palette PNGs with a 255 band on object boundaries like VOC.
+transfer is possible but not trivial. 1-3 objects per image on varied
+backgrounds; labels are palette PNGs with a 255 band on object boundaries
+like VOC.
 The same PASCAL reader reads it, so the demo exercises the real code path.
 """
 

@@ -43,7 +43,8 @@ def bbox(mask: np.ndarray, instances: np.ndarray | None,
   without SegmentationObject), connected components of the mask stand in.
   """
   if instances is not None:
-    ids = [i for i in np.unique(instances[mask]) if i not in (BACKGROUND, IGNORE_LABEL)]
+    ids = [i for i in np.unique(instances[mask])
+           if i not in (BACKGROUND, IGNORE_LABEL)]
     parts = [mask & (instances == i) for i in ids]
   else:
     parts = _components(mask)
