@@ -89,6 +89,23 @@ def test_tf_label_decoding_matches_pil(toy_root, tmp_path):
   np.testing.assert_array_equal(tf_ops.decode_label(tf.constant(grey)), pil)
 
 
+@pytest.mark.parametrize('height,width,quality', [
+    (17, 24, 50), (64, 64, 75), (123, 130, 92), (300, 211, 95)])
+def test_tf_jpeg_decoding_equals_pil_bit_for_bit(tmp_path, height, width,
+                                                 quality):
+  rng = np.random.default_rng(height)
+  noise = (rng.random((height // 4 + 1, width // 4 + 1, 3)) * 255)
+  image = Image.fromarray(noise.astype(np.uint8)).resize((width, height))
+  path = str(tmp_path / 'image.jpg')
+  image.save(path, quality=quality)
+  ours = tf_ops.decode_image(tf.constant(path)).numpy()
+  np.testing.assert_array_equal(ours, np.asarray(Image.open(path)))
+  png = str(tmp_path / 'image.png')  # other formats still decode
+  image.save(png)
+  np.testing.assert_array_equal(tf_ops.decode_image(tf.constant(png)),
+                                np.asarray(image))
+
+
 def test_tf_resize_close_to_pil(toy_root):
   source = pascal.PascalVOC(toy_root)
   image, label = source.load_pair('toy_000011', 'trainaug')

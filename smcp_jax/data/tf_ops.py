@@ -41,8 +41,16 @@ def decode_label(path: tf.Tensor) -> tf.Tensor:
 
 
 def decode_image(path: tf.Tensor) -> tf.Tensor:
-  image = tf.io.decode_image(tf.io.read_file(path), channels=3,
-                             expand_animations=False)
+  """An image file -> (H, W, 3) uint8. JPEGs use the accurate integer IDCT,
+  as PIL (the authors' torchvision) and the test path decode them:
+  tf.io.decode_image's default fast IDCT differs by several grey levels."""
+  contents = tf.io.read_file(path)
+  image = tf.cond(
+      tf.io.is_jpeg(contents),
+      lambda: tf.io.decode_jpeg(contents, channels=3,
+                                dct_method='INTEGER_ACCURATE'),
+      lambda: tf.io.decode_image(contents, channels=3,
+                                 expand_animations=False))
   return tf.ensure_shape(image, [None, None, 3])
 
 
