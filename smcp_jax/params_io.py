@@ -43,9 +43,21 @@ def model_params(model: nnx.Module) -> dict[str, np.ndarray]:
   return flatten(nnx.to_pure_dict(nnx.state(model, nnx.Param)))
 
 
+def holds_params(directory: str) -> bool:
+  return any(os.path.exists(os.path.join(directory, name))
+             for name in (PARAMS_FILE, META_FILE))
+
+
+def _umask() -> int:
+  mask = os.umask(0)
+  os.umask(mask)
+  return mask
+
+
 def save_params(directory: str, params: dict[str, np.ndarray], *,
                 model_config: dict, scope: str, source: str) -> None:
-  """Writes a params directory atomically (no partial files on failure)."""
+  """Writes a params directory atomically (no partial files on failure),
+  readable as the umask allows, like any file the user writes."""
   if scope not in SCOPES:
     raise ValueError(f'scope must be one of {list(SCOPES)}, got {scope!r}')
   os.makedirs(directory, exist_ok=True)
@@ -59,6 +71,7 @@ def save_params(directory: str, params: dict[str, np.ndarray], *,
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f'.{name}.')
     with os.fdopen(fd, 'wb') as f:
       f.write(blob)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600
     os.replace(tmp, os.path.join(directory, name))
 
 

@@ -6,6 +6,8 @@ torch_reference.py), saved as .pth, converted with the CLIs and compared on
 the same inputs. Tolerance: max |diff| < 1e-4 of the output's scale.
 """
 
+import os
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -226,8 +228,30 @@ def test_missing_unexpected_and_wrong_shape_keys_listed(small_state, tmp_path):
 def test_wrong_checkpoint_kind(small_state, tmp_path):
   tv_state = torch_reference.TorchvisionVGG16(width=0.125).state_dict()
   assert 'not an SMCP checkpoint' in _convert(tv_state, tmp_path)
+  assert 'use python -m weights_conversion.torchvision_vgg16' in _convert(
+      tv_state, tmp_path)
   message = _convert(small_state, tmp_path, module=torchvision_vgg16)
-  assert 'unexpected' in message and 'feat_rd.0.weight' in message
+  assert 'SMCP checkpoint of the authors' in message
+  assert 'classifier.conv2d_list.0.bias' in message
+  assert 'python -m weights_conversion.smcp_checkpoint' in message
+
+
+def test_written_files_follow_the_umask_and_need_overwrite(small_state,
+                                                           tmp_path):
+  pth, out = str(tmp_path / 'x.pth'), tmp_path / 'out'
+  torch.save(small_state, pth)
+  previous = os.umask(0o022)
+  try:
+    smcp_checkpoint.main(['--pth', pth, '--out', str(out)])
+  finally:
+    os.umask(previous)
+  for name in (params_io.PARAMS_FILE, params_io.META_FILE):
+    assert (out / name).stat().st_mode & 0o777 == 0o644, name
+  before = (out / params_io.PARAMS_FILE).stat().st_mtime_ns
+  with pytest.raises(SystemExit, match='already holds params.*--overwrite'):
+    smcp_checkpoint.main(['--pth', pth, '--out', str(out)])
+  assert (out / params_io.PARAMS_FILE).stat().st_mtime_ns == before
+  smcp_checkpoint.main(['--pth', pth, '--out', str(out), '--overwrite'])
 
 
 def test_assign_params_lists_mismatches(small_state):

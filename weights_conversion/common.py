@@ -96,7 +96,12 @@ def run_cli(argv, *, description: str, convert_state_dict, scope: str,
   parser = argparse.ArgumentParser(description=description)
   parser.add_argument('--pth', required=True, help='PyTorch .pth file')
   parser.add_argument('--out', required=True, help='output params directory')
+  parser.add_argument('--overwrite', action='store_true',
+                      help='replace the params already in --out')
   args = parser.parse_args(argv)
+  if params_io.holds_params(args.out) and not args.overwrite:
+    sys.exit(f'error: {args.out} already holds params; pass --overwrite to '
+             'replace them, or choose another --out')
   try:
     params, model_config = convert_state_dict(load_state_dict(args.pth))
   except (FileNotFoundError, ConversionError) as e:

@@ -57,8 +57,12 @@ def convert_state_dict(state):
   """
   mcl_key = 'classifier.conv2d_list.0.weight'
   if mcl_key not in state:
+    hint = (': for torchvision\'s VGG-16 use python -m '
+            'weights_conversion.torchvision_vgg16'
+            if 'features.0.weight' in state else '')
     raise common.ConversionError(
-        f'missing key {mcl_key!r}: not an SMCP checkpoint of the authors')
+        f'missing key {mcl_key!r}: not an SMCP checkpoint of the authors'
+        + hint)
   model_config = {
       'width': common.infer_width(state, 'features.0'),
       'num_mcl_classes': int(state[mcl_key].shape[0]),
