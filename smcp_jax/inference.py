@@ -65,7 +65,7 @@ def _network_image(image: np.ndarray, size: int) -> np.ndarray:
 def _rgb_array(image, where: str) -> np.ndarray:
   """A uint8 RGB array from an array or a PIL image."""
   if isinstance(image, Image.Image):
-    image = np.asarray(image.convert('RGB'))
+    image = image_io.rgb_of(image, where)
   image = np.asarray(image)
   if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
     raise DataError(f'{where}: expected a uint8 RGB array (H, W, 3) or a '

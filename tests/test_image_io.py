@@ -1,0 +1,77 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""A user's images and masks: bit depth, transparency, label maps, EXIF."""
+
+import logging
+
+import numpy as np
+from PIL import Image
+import pytest
+
+from smcp_jax import image_io
+from smcp_jax.data import voc_format
+from smcp_jax.data.errors import DataError
+
+_ORIENTATION = 0x0112  # the EXIF tag
+
+
+def test_16_bit_grey_is_scaled_not_saturated(tmp_path):
+  values = np.array([[0, 257, 32896], [65535, 1000, 60000]], np.uint16)
+  Image.fromarray(values).save(tmp_path / 'deep.png')
+  rgb = image_io.read_image(str(tmp_path / 'deep.png'))
+  expected = np.round(values / 257).astype(np.uint8)  # 65535 / 255 = 257
+  np.testing.assert_array_equal(rgb, np.repeat(expected[..., None], 3, -1))
+
+
+def test_transparency_is_composed_on_neutral_and_said(tmp_path, caplog):
+  rgba = np.zeros((4, 6, 4), np.uint8)
+  rgba[..., 0] = 200
+  rgba[:, :3, 3] = 255  # left half opaque red, right half transparent
+  Image.fromarray(rgba, 'RGBA').save(tmp_path / 'cut.png')
+  with caplog.at_level(logging.WARNING):
+    rgb = image_io.read_image(str(tmp_path / 'cut.png'))
+  np.testing.assert_array_equal(rgb[:, :3], np.full((4, 3, 3), (200, 0, 0)))
+  np.testing.assert_array_equal(rgb[:, 3:],
+                                np.full((4, 3, 3), image_io.NEUTRAL_RGB))
+  assert 'cut.png has transparent pixels' in caplog.text
+
+
+def test_void_border_of_a_label_map_is_not_foreground(tmp_path):
+  label = np.zeros((6, 6), np.uint8)
+  label[1:5, 1:5] = 255  # VOC's boundary band ...
+  label[2:4, 2:4] = 15  # ... around the object
+  voc_format.write_label_png(str(tmp_path / 'voc.png'), label)
+  mask = image_io.read_mask(str(tmp_path / 'voc.png'))
+  np.testing.assert_array_equal(mask, label == 15)
+  binary = (label > 0).astype(np.uint8) * 255  # a 0/255 mask: 255 is object
+  Image.fromarray(binary).save(tmp_path / 'binary.png')
+  np.testing.assert_array_equal(
+      image_io.read_mask(str(tmp_path / 'binary.png')), label > 0)
+  soft = np.array([[0, 100, 200, 255]], np.uint8)  # a soft mask, no labels
+  Image.fromarray(soft).save(tmp_path / 'soft.png')
+  np.testing.assert_array_equal(
+      image_io.read_mask(str(tmp_path / 'soft.png')), soft > 0)
+
+
+def _with_orientation(array, path, orientation):
+  exif = Image.Exif()
+  exif[_ORIENTATION] = orientation
+  Image.fromarray(array).save(path, exif=exif)
+  return str(path)
+
+
+def test_exif_turns_images_and_masks_alike(tmp_path):
+  image = np.zeros((20, 30, 3), np.uint8)
+  image[2:6, 3:9] = 255
+  mask = image[..., 0] > 0
+  image_path = _with_orientation(image, tmp_path / 'i.png', 6)  # 90 deg
+  mask_path = _with_orientation(mask.astype(np.uint8) * 255,
+                                tmp_path / 'm.png', 6)
+  upright, upright_mask = (image_io.read_image(image_path),
+                           image_io.read_mask(mask_path))
+  assert upright.shape[:2] == upright_mask.shape == (30, 20)
+  np.testing.assert_array_equal(upright[..., 0] > 0, upright_mask)
+  image_io.check_support(upright, upright_mask, 'support')
+  plain = image_io.read_mask(
+      _with_orientation(mask.astype(np.uint8) * 255, tmp_path / 'p.png', 1))
+  with pytest.raises(DataError, match='EXIF orientation'):
+    image_io.check_support(upright, plain, 'support')
