@@ -7,7 +7,8 @@
 
 Reads and checks every input, predicts with inference.Predictor (the
 Python API), then writes the masks, probabilities, overlays, a panel and
-predictions.json into --out.
+predictions.json into --out. The network's modules are imported only after
+the arguments are read, so that --help and argument errors are instant.
 """
 
 import argparse
@@ -17,18 +18,26 @@ import shutil
 import sys
 import tempfile
 
-from absl import logging
-import numpy as np
-from PIL import Image
-
-from smcp_jax import config_lib
-from smcp_jax import image_io
-from smcp_jax import inference
-from smcp_jax import metrics
-from smcp_jax import params_io
-from smcp_jax import visualize
 from smcp_jax.data.errors import DataError
-from smcp_jax.models import smcp
+
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff',
+                  '.webp')
+PROTOTYPE_MODES = ('support', 'pseudo', 'fused')  # as smcp.PROTOTYPE_MODES
+MIN_IMAGE_SIZE = 8  # one feature cell at the encoder's stride
+
+
+def _at_least(minimum: int):
+  def parse(text: str) -> int:
+    try:
+      value = int(text)
+    except ValueError:
+      value = None
+    if value is None or value < minimum:
+      raise argparse.ArgumentTypeError(
+          f'must be an integer >= {minimum}, got {text!r}')
+    return value
+  return parse
+
 
 def _parse_args(argv):
   parser = argparse.ArgumentParser(
@@ -47,49 +56,86 @@ def _parse_args(argv):
   parser.add_argument('--support-box', action='append', default=[],
                       help='x0,y0,x1,y1 in support pixels instead of a mask')
   parser.add_argument('--query', nargs='+', required=True,
-                      help='query images')
+                      help='query images, or folders of them (read in '
+                      'sorted order)')
   parser.add_argument('--query-mask', nargs='+', default=[],
                       help='ground-truth masks of the queries, in order: '
                       'adds a truth row and IoU')
-  parser.add_argument('--out', required=True, help='output folder')
-  parser.add_argument('--prototype', default='fused',
-                      choices=smcp.PROTOTYPE_MODES)
+  parser.add_argument('--out', required=True,
+                      help='output folder (new or empty, or --overwrite)')
+  parser.add_argument('--overwrite', action='store_true',
+                      help='replace what --out holds')
+  parser.add_argument('--prototype', default='fused', choices=PROTOTYPE_MODES,
+                      help='the query is segmented with the support '
+                      'prototype, its own pseudo-prototype, or their mean '
+                      '(fused, the paper\'s; default)')
   parser.add_argument('--class-id', type=int, default=None,
                       help='read masks as label PNGs: foreground = this value')
   parser.add_argument('--class-name', default='',
                       help='name shown on the pictures')
   parser.add_argument('--config', default='',
                       help='config file, when the checkpoint has none')
-  parser.add_argument('--image-size', type=int, default=None,
+  parser.add_argument('--image-size', type=_at_least(MIN_IMAGE_SIZE),
+                      default=None,
                       help='network input side (default: the training size)')
-  parser.add_argument('--batch-size', type=int, default=4)
+  parser.add_argument('--batch-size', type=_at_least(1), default=4,
+                      help='queries per forward pass (default 4); larger '
+                      'is faster and takes more memory')
   return parser.parse_args(argv)
 
 
-def _support_annotations(args, images):
-  """The kind ('mask' | 'scribble' | 'box') and one mask per support."""
+def _query_files(paths) -> list[str]:
+  """The query paths, each folder replaced by its images in sorted order."""
+  files = []
+  for path in paths:
+    if not os.path.isdir(path):
+      files.append(path)
+      continue
+    found = sorted(os.path.join(path, name) for name in os.listdir(path)
+                   if name.lower().endswith(IMAGE_SUFFIXES))
+    if not found:
+      raise DataError(f'--query folder {path} holds no image '
+                       f'({", ".join(IMAGE_SUFFIXES)})')
+    files += found
+  return files
+
+
+def _check_out(out: str, overwrite: bool) -> None:
+  if os.path.exists(out) and not os.path.isdir(out):
+    raise DataError(f'--out {out} is a file; give a folder for the results')
+  if os.path.isdir(out) and os.listdir(out) and not overwrite:
+    raise DataError(f'--out {out} is not empty; pass --overwrite to replace '
+                     'what it holds, or give a new folder')
+
+
+def _support_annotations(args, images, image_io):
+  """(kind 'mask' | 'scribble' | 'box', one mask per support, what each
+  support's annotation was, for predictions.json)."""
   given = {kind: values for kind, values in (
       ('mask', args.support_mask), ('scribble', args.support_scribble),
       ('box', args.support_box)) if values}
   if len(given) != 1:
     raise DataError('annotate the supports with exactly one of '
-                    '--support-mask, --support-scribble, --support-box '
-                    f'(got {sorted(given) or "none"})')
+                     '--support-mask, --support-scribble, --support-box '
+                     f'(got {sorted(given) or "none"})')
   [(kind, values)] = given.items()
   if len(values) != len(images):
     raise DataError(f'{len(images)} --support images but {len(values)} '
-                    f'--support-{kind} annotations: give one per support, in '
-                    'order')
-  masks = []
+                     f'--support-{kind} annotations: give one per support, '
+                     'in order')
+  masks, records = [], []
   for path, value, image in zip(args.support, values, images):
     if kind == 'box':
-      masks.append(image_io.box_mask(image_io.parse_box(value), image.shape,
+      box = image_io.parse_box(value)
+      masks.append(image_io.box_mask(box, image.shape,
                                      f'--support-box for {path}'))
+      records.append({'image': path, 'box': list(box)})
     else:
       masks.append(image_io.read_mask(value, args.class_id))
+      records.append({'image': path, kind: value})
     image_io.check_support(image, masks[-1], f'{path} with {kind} '
                            f'{value if kind == "box" else repr(value)}')
-  return kind, masks
+  return kind, masks, records
 
 
 def _output_names(paths):
@@ -102,27 +148,34 @@ def _output_names(paths):
   return names
 
 
-def _read_truths(args, queries):
+def _read_truths(args, queries, image_io):
   if not args.query_mask:
     return None
   if len(args.query_mask) != len(queries):
     raise DataError(f'{len(queries)} --query images but '
-                    f'{len(args.query_mask)} --query-mask files')
+                     f'{len(args.query_mask)} --query-mask files')
   truths = []
   for path, mask_path, image in zip(args.query, args.query_mask, queries):
     truth = image_io.read_mask(mask_path, args.class_id)
     if truth.shape != image.shape[:2]:
-      raise DataError(f'{mask_path} is {truth.shape[1]}x{truth.shape[0]} but '
-                      f'the query {path} is {image.shape[1]}x'
-                      f'{image.shape[0]}: give the mask of that query')
-    truths.append(truth.astype(np.uint8))
+      raise DataError(f'{mask_path} is {truth.shape[1]}x{truth.shape[0]} '
+                       f'but the query {path} is {image.shape[1]}x'
+                       f'{image.shape[0]}: give the mask of that query')
+    truths.append(truth.astype('uint8'))
   return truths
 
 
-def _write_outputs(staging, args, kind, supports, masks, queries, names,
-                   predictions, truths, source):
+def _write_outputs(staging, args, inputs, predictions, source):
   """Everything for one run into `staging`; returns the summary dict."""
+  # pylint: disable=g-import-not-at-top
+  import numpy as np
+  from PIL import Image
+  from smcp_jax import image_io
+  from smcp_jax import metrics
+  from smcp_jax import visualize
+  kind, supports, masks, support_records, queries, truths = inputs
   records = []
+  names = _output_names(args.query)
   for i, (name, image, result) in enumerate(zip(names, queries, predictions)):
     image_io.write_mask(os.path.join(staging, f'{name}_mask.png'),
                         result.mask)
@@ -141,31 +194,47 @@ def _write_outputs(staging, args, kind, supports, masks, queries, names,
   visualize.episode_panel(
       supports, masks, queries, [p.mask for p in predictions], truths,
       title=f'{what}, {len(supports)}-shot ({kind}), {args.prototype} '
-      'prototype', support_caption=f'support ({kind})').save(
+      'prototype', support_caption=f'support ({kind})',
+      query_captions=[os.path.basename(path) for path in args.query]).save(
           os.path.join(staging, 'panel.png'))
   summary = {'checkpoint': source, 'prototype': args.prototype,
              'shots': len(supports), 'annotation': kind,
-             'supports': args.support, 'queries': records,
-             'panel': 'panel.png'}
+             'class_id': args.class_id, 'supports': support_records,
+             'queries': records, 'panel': 'panel.png'}
   with open(os.path.join(staging, 'predictions.json'), 'w') as f:
     json.dump(summary, f, indent=2)
   return summary
 
 
 def _publish(staging: str, out: str) -> None:
-  """Moves the finished files into `out` (made if missing)."""
-  os.makedirs(out, exist_ok=True)
-  for name in os.listdir(staging):
-    os.replace(os.path.join(staging, name), os.path.join(out, name))
+  """Puts the finished folder in the place of `out` (and of what it held,
+  which --overwrite allowed)."""
+  mask = os.umask(0)
+  os.umask(mask)
+  os.chmod(staging, 0o777 & ~mask)  # mkdtemp makes it 0700
+  previous = None
+  if os.path.exists(out):
+    previous = f'{staging}.previous'
+    os.replace(out, previous)
+  os.replace(staging, out)
+  if previous:
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def run(argv=None) -> dict:
   """The CLI: reads and checks every input, predicts, then writes OUT."""
   args = _parse_args(argv)
+  args.query = _query_files(args.query)
+  _check_out(args.out, args.overwrite)
+  # pylint: disable=g-import-not-at-top
+  from smcp_jax import config_lib
+  from smcp_jax import image_io
+  from smcp_jax import inference
   supports = [image_io.read_image(path) for path in args.support]
-  kind, masks = _support_annotations(args, supports)
+  kind, masks, support_records = _support_annotations(args, supports,
+                                                      image_io)
   queries = [image_io.read_image(path) for path in args.query]
-  truths = _read_truths(args, queries)
+  truths = _read_truths(args, queries, image_io)
   config = (config_lib.resolve(config_lib.load_config_file(args.config))
             if args.config else None)
   predictor = inference.Predictor(
@@ -174,24 +243,38 @@ def run(argv=None) -> dict:
   predictions = predictor.predict(supports, masks, queries, progress=True)
   parent = os.path.dirname(os.path.abspath(args.out))
   os.makedirs(parent, exist_ok=True)
-  # Written beside OUT first, so a failure leaves nothing partial in OUT.
+  # Written beside OUT first, so a failure leaves OUT as it was.
   staging = tempfile.mkdtemp(prefix='.predict-', dir=parent)
   try:
-    summary = _write_outputs(staging, args, kind, supports, masks, queries,
-                             _output_names(args.query), predictions, truths,
-                             predictor.setup.source)
+    summary = _write_outputs(
+        staging, args, (kind, supports, masks, support_records, queries,
+                        truths), predictions, predictor.setup.source)
     _publish(staging, args.out)
   finally:
     shutil.rmtree(staging, ignore_errors=True)
   return {**summary, 'out': args.out}
 
 
+def _is_input_error(error: Exception) -> bool:
+  """A problem of the user's input (shown as one line), not a bug."""
+  if isinstance(error, (DataError, FileNotFoundError)):
+    return True
+  # pylint: disable=g-import-not-at-top
+  from smcp_jax import config_lib
+  from smcp_jax import params_io
+  return isinstance(error, (config_lib.ConfigError,
+                            params_io.ParamsMismatchError))
+
+
 def main(argv=None):
-  logging.set_verbosity(logging.ERROR)  # orbax warns on read-only restores
   try:
     summary = run(argv)
-  except (DataError, config_lib.ConfigError, FileNotFoundError,
-          params_io.ParamsMismatchError) as e:
+  except KeyboardInterrupt:
+    print('\ninterrupted; --out is as it was', file=sys.stderr)
+    sys.exit(130)
+  except Exception as e:  # pylint: disable=broad-except
+    if not _is_input_error(e):
+      raise
     sys.exit(f'error: {e}')
   for record in summary['queries']:
     iou = f', IoU {record["iou"]:.1f}%' if 'iou' in record else ''

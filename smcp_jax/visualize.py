@@ -22,6 +22,7 @@ LEGEND = (('support annotation', SUPPORT_COLOUR),
           ('ground truth', TRUTH_COLOUR))
 TILE = 224  # pixels per tile side, so small images stay readable
 CAPTION = 22
+COLUMNS = 6  # tiles per row before a panel wraps (1344 px)
 FONT = ImageFont.load_default(size=14)
 
 
@@ -98,28 +99,44 @@ def grid(rows: list[list[Image.Image | None]], title: str = '',
   return panel
 
 
+def _wrapped(tiles: list, columns: int) -> list[list]:
+  return [tiles[start:start + columns]
+          for start in range(0, len(tiles), columns)] or [[]]
+
+
+def _short(text: str, limit: int = 28) -> str:
+  """A caption that fits a tile."""
+  return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
 def episode_panel(support_images, support_masks, query_images, predictions,
                   truths=None, title: str = '',
-                  support_caption: str = 'support') -> Image.Image:
-  """Fig. 5's layout: a row of supports with their annotations, a row of
-  queries, a row of predictions and, when given, a row of ground truths
-  (0/1 labels, 255 ignored) whose captions give the IoU.
+                  support_caption: str = 'support', query_captions=None,
+                  columns: int = COLUMNS) -> Image.Image:
+  """Fig. 5's layout: rows of supports with their annotations, then, for
+  every `columns` queries, a row of queries, a row of predictions and, when
+  given, a row of ground truths (0/1 labels, 255 ignored) whose captions
+  give the IoU.
 
-  Images are uint8 RGB of any size; masks boolean of their image's size.
+  Images are uint8 RGB of any size; masks boolean of their image's size;
+  `query_captions` (e.g. file names) label the query columns.
   """
-  rows = [[tile(image, mask, SUPPORT_COLOUR, f'{support_caption} {i + 1}')
-           for i, (image, mask) in enumerate(zip(support_images,
-                                                 support_masks))],
-          [tile(image, caption=f'query {i + 1}')
-           for i, image in enumerate(query_images)],
-          [tile(image, mask, PREDICTION_COLOUR, f'prediction {i + 1}')
-           for i, (image, mask) in enumerate(zip(query_images, predictions))]]
-  legend = LEGEND[:2]
-  if truths is not None:
-    rows.append([
-        tile(image, truth == 1, TRUTH_COLOUR,
-             f'truth {i + 1}: IoU {metrics.iou_percent(pred, truth):.1f}%')
-        for i, (image, pred, truth) in enumerate(zip(query_images,
-                                                     predictions, truths))])
-    legend = LEGEND
-  return grid(rows, title, legend)
+  rows = _wrapped(
+      [tile(image, mask, SUPPORT_COLOUR, f'{support_caption} {i + 1}')
+       for i, (image, mask) in enumerate(zip(support_images, support_masks))],
+      columns)
+  captions = query_captions or [f'query {i + 1}'
+                                for i in range(len(query_images))]
+  for start in range(0, len(query_images), columns):
+    shown = range(start, min(start + columns, len(query_images)))
+    rows.append([tile(query_images[i], caption=_short(captions[i]))
+                 for i in shown])
+    rows.append([tile(query_images[i], predictions[i], PREDICTION_COLOUR,
+                      f'prediction {i + 1}') for i in shown])
+    if truths is not None:
+      rows.append([
+          tile(query_images[i], truths[i] == 1, TRUTH_COLOUR,
+               f'truth {i + 1}: IoU '
+               f'{metrics.iou_percent(predictions[i], truths[i]):.1f}%')
+          for i in shown])
+  return grid(rows, title, LEGEND if truths is not None else LEGEND[:2])

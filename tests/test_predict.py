@@ -3,6 +3,8 @@
 
 import json
 import os
+import subprocess
+import sys
 
 import jax.numpy as jnp
 import numpy as np
@@ -20,6 +22,7 @@ from smcp_jax import visualize
 from smcp_jax.data import transforms
 from smcp_jax.data.errors import DataError
 from smcp_jax.models import resize
+from smcp_jax.models import smcp
 
 SIZE = 41  # network input side of the tiny checkpoint
 
@@ -229,9 +232,79 @@ def test_a_failure_while_writing_leaves_out_untouched(checkpoint, files,
   monkeypatch.setattr(visualize, 'episode_panel', broken_panel)
   with pytest.raises(OSError, match='disk full'):
     predict.run(_args(checkpoint, files, out, '--support-mask',
-                      files['support_mask']))
+                      files['support_mask'], '--overwrite'))
   assert os.listdir(out) == ['keep.txt']
   assert not [n for n in os.listdir(tmp_path) if n.startswith('.predict-')]
+
+
+def test_out_is_replaced_only_with_overwrite(checkpoint, files, tmp_path):
+  out = tmp_path / 'out'
+  out.mkdir()
+  (out / 'old_mask.png').write_text('an earlier run')
+  args = _args(checkpoint, files, out, '--support-mask', files['support_mask'])
+  with pytest.raises(SystemExit, match='not empty; pass --overwrite'):
+    predict.main(args)
+  assert os.listdir(out) == ['old_mask.png']
+  predict.run(args + ['--overwrite'])
+  assert 'old_mask.png' not in os.listdir(out)
+  assert 'predictions.json' in os.listdir(out)
+  assert oct(out.stat().st_mode & 0o777) != oct(0o700)  # not mkdtemp's
+  (tmp_path / 'file').write_text('')
+  with pytest.raises(SystemExit, match='is a file; give a folder'):
+    predict.main(_args(checkpoint, files, tmp_path / 'file',
+                       '--support-mask', files['support_mask']))
+
+
+def test_query_folder_wrapped_panel_and_recorded_supports(checkpoint, files,
+                                                          tmp_path):
+  folder = tmp_path / 'queries'
+  folder.mkdir()
+  for i in range(8):  # written out of order: read sorted
+    _save(folder / f'img{(5 * i) % 8}.png', _scene(40, 50, i)[0])
+  (folder / 'notes.txt').write_text('not an image')
+  out = tmp_path / 'out'
+  summary = predict.run([
+      '--checkpoint', checkpoint, '--support', files['support'],
+      '--support-mask', files['support_mask'], '--query', str(folder),
+      '--out', str(out)])
+  assert [os.path.basename(q['query']) for q in summary['queries']] == [
+      f'img{i}.png' for i in range(8)]
+  saved = json.loads((out / 'predictions.json').read_text())
+  assert saved['supports'] == [{'image': files['support'],
+                                'mask': files['support_mask']}]
+  # Six columns, then a second block: support, 2 x (query, prediction).
+  assert Image.open(out / 'panel.png').size == (
+      6 * visualize.TILE, visualize.CAPTION + 5 * (visualize.TILE
+                                                   + visualize.CAPTION)
+      + visualize.CAPTION + 4)
+  (tmp_path / 'empty').mkdir()
+  with pytest.raises(SystemExit, match='holds no image'):
+    predict.main(['--checkpoint', checkpoint, '--support', files['support'],
+                  '--support-mask', files['support_mask'], '--query',
+                  str(tmp_path / 'empty'), '--out', str(tmp_path / 'o2')])
+
+
+@pytest.mark.parametrize('flag,value', [('--batch-size', '0'),
+                                        ('--image-size', '0'),
+                                        ('--batch-size', 'two')])
+def test_bad_numbers_are_refused_before_loading(files, tmp_path, flag, value,
+                                                capsys):
+  with pytest.raises(SystemExit):
+    predict.main(_args('nowhere', files, tmp_path / 'out', '--support-mask',
+                       files['support_mask'], flag, value))
+  assert f'{flag}: must be an integer >=' in capsys.readouterr().err
+
+
+def test_predict_cli_starts_without_the_network_modules():
+  """--help and argument errors need no JAX / TF import; its own list of
+  prototype modes matches the model's."""
+  code = ('import sys, smcp_jax.predict as p\n'
+          'print(sorted(m for m in ("jax", "tensorflow", "flax") '
+          'if m in sys.modules))')
+  result = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                          text=True, timeout=120, check=True)
+  assert result.stdout.strip() == '[]'
+  assert predict.PROTOTYPE_MODES == smcp.PROTOTYPE_MODES
 
 
 def test_api_rejects_bad_arrays(checkpoint):
