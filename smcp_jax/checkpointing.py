@@ -10,6 +10,7 @@ files later (truncation, bit rot), and restoring falls back to the newest
 checkpoint that verifies.
 """
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -117,13 +118,28 @@ def restore_latest(manager: ocp.CheckpointManager, state, workdir: str):
                        opt_state=restored['train_state']['opt_state'])
 
 
+@contextlib.contextmanager
+def _without_read_only_notice():
+  """orbax warns 'Given directory is read only' for every read-only
+  manager: here that is the intent, not news for the user."""
+  drop = lambda record: not str(record.msg).startswith(
+      'Given directory is read only')
+  logger = logging.get_absl_logger()
+  logger.addFilter(drop)
+  try:
+    yield
+  finally:
+    logger.removeFilter(drop)
+
+
 def restore_params(workdir: str, params):
   """(step, params) of the workdir's newest good checkpoint (read-only)."""
   directory = os.path.abspath(os.path.join(workdir, CHECKPOINT_SUBDIR))
-  manager = ocp.CheckpointManager(
-      directory, options=ocp.CheckpointManagerOptions(
-          read_only=True, create=False, save_interval_steps=0),
-      item_names=ITEMS)
+  with _without_read_only_notice():
+    manager = ocp.CheckpointManager(
+        directory, options=ocp.CheckpointManagerOptions(
+            read_only=True, create=False, save_interval_steps=0),
+        item_names=ITEMS)
   step, restored = _newest_good(manager, directory, None, params=params)
   if step is None:
     raise FileNotFoundError(f'no usable checkpoint in {directory}')

@@ -78,6 +78,15 @@ def test_corrupt_checkpoint_is_detected_and_the_previous_one_used(
   step, _ = checkpointing.restore_params(str(workdir),
                                          nnx.state(model, nnx.Param))
   assert step == 8
+  if damage == 'flip bytes':  # predict says so too, and only that
+    image = os.path.join(toy_root, 'JPEGImages', 'toy_000001.jpg')
+    proc = _run(['-m', 'smcp_jax.predict', '--checkpoint', str(workdir),
+                 '--support', image, '--support-box', '5,5,40,40',
+                 '--query', image, '--out', str(tmp_path / 'predicted')])
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out[-3000:]
+    assert 'is corrupt or incomplete' in out
+    assert 'read only' not in out
   # Training warns, moves step 12 aside, resumes from 8 and ends equal.
   proc = _script(toy_root, workdir, 12)
   out, _ = proc.communicate(timeout=300)
