@@ -12,9 +12,9 @@ if [ ! -f data/toy/VOCdevkit/VOC2012/ImageSets/Segmentation/val.txt ]; then
 fi
 "$PY" -m smcp_jax.data.check --config configs/toy.py
 "$PY" -m smcp_jax.train --config configs/toy.py --workdir runs/demo
-"$PY" -m smcp_jax.evaluate --config configs/toy.py \
+"$PY" -m smcp_jax.evaluate --config configs/toy.py --untrained \
     --report runs/demo/eval_untrained.json
-"$PY" -m smcp_jax.evaluate --config configs/toy.py --checkpoint runs/demo \
+"$PY" -m smcp_jax.evaluate --checkpoint runs/demo \
     --report runs/demo/eval_trained.json --save_panels 6
 set +x
 "$PY" - <<'PY'

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-from absl import app
+from absl import flags
 import ml_collections
 
 from smcp_jax import config_defaults
@@ -80,12 +80,29 @@ def load_config_file(path: str) -> ml_collections.ConfigDict:
   return module.get_config()
 
 
+def flag_value(argv, name: str) -> str | None:
+  """The value of `--name X` or `--name=X` in argv, or None."""
+  for i, arg in enumerate(argv):
+    if arg.startswith(f'--{name}='):
+      return arg.split('=', 1)[1]
+    if arg == f'--{name}' and i + 1 < len(argv):
+      return argv[i + 1]
+  return None
+
+
 def parse_flags(argv):
-  """absl's flag parsing, with an unknown `--config.x` field as one clear
-  line instead of ml_collections' traceback (pass as app.run's
-  flags_parser)."""
+  """absl's flag parsing (pass as app.run's flags_parser), with each
+  mistake as one `error:` line instead of a traceback or absl's FATAL
+  block: a missing config file, an unknown `--config.x` field, a value of
+  the wrong type."""
+  config_file = flag_value(argv, 'config')
+  if config_file and not os.path.isfile(config_file.split(':', 1)[0]):
+    sys.exit(f'error: config file {config_file!r} does not exist (e.g. '
+             '--config configs/toy.py)')
   try:
-    return app.parse_flags_with_usage(argv)
+    return flags.FLAGS(argv)
+  except flags.Error as e:
+    sys.exit(f'error: {e}. See --help.')
   except (AttributeError, KeyError) as e:
     overrides = [a.split('=')[0] for a in argv if a.startswith('--config.')]
     # ml_collections nests and escapes its message: "'x'\nDid you mean...".
@@ -170,12 +187,29 @@ def validate(config: ml_collections.ConfigDict) -> None:
 
 
 def read_saved_config(path: str) -> ml_collections.ConfigDict:
-  """A run's config.json over today's defaults, so that runs saved before a
-  field existed read with the value it had then (its default)."""
+  """A run's config.json as it was written: over today's defaults (so that
+  a run saved before a field existed reads with the value it had then),
+  with each derived value that equals what its source gives unset again,
+  so that resolving after an override (--config.test.protocol=val,
+  --config.reference=...) derives it anew."""
   with open(path) as f:
     saved = json.load(f)
   config = config_defaults.get_config()
   config.update(ml_collections.ConfigDict(saved))
+  if config.model.num_mcl_classes == mcl_classes(config):
+    config.model.num_mcl_classes = None
+  if config.reference in REFERENCES:
+    which = REFERENCES.index(config.reference)
+    for field, values in REFERENCE_VALUES.items():
+      if _get(config, field) == values[which]:
+        _set(config, field, None)
+  if config.test.protocol in protocols.TEST_PROTOCOLS:
+    split, resolution = protocols.protocol_defaults(config.test.protocol,
+                                                    config.data.dataset)
+    if config.test.split == split:
+      config.test.split = ''
+    if config.test.label_resolution == resolution:
+      config.test.label_resolution = ''
   return config
 
 

@@ -96,7 +96,9 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,
 
 
 def format_table(summary: dict) -> str:
-  lines = [f'{"class":>8} {"IoU %":>8}']
+  lines = [f'checkpoint: {summary["checkpoint"]}'] if (
+      'checkpoint' in summary) else []
+  lines.append(f'{"class":>8} {"IoU %":>8}')
   lines += [f'{c:>8} {v:8.2f}' for c, v in summary['class_iou'].items()]
   lines.append(f'{"mIoU":>8} {summary["miou"]:8.2f} +- '
                f'{summary["miou_std"]:.2f}')

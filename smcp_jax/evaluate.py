@@ -1,12 +1,14 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Evaluates a checkpoint on the novel classes of a fold.
+r"""Evaluates a checkpoint on the novel classes of a fold.
 
-  python -m smcp_jax.evaluate --config configs/pascal_split0.py \
-      --checkpoint runs/p0 [--config.test.prototype=support] ...
+  python -m smcp_jax.evaluate --checkpoint runs/p0 \
+      [--config configs/pascal_split0.py] [--config.test.prototype=support]
 
-`--checkpoint` is a training workdir (its latest checkpoint), the params
-directory a run exports, or a converted checkpoint of the authors. Prints a
-table and writes a JSON report beside the checkpoint.
+`--checkpoint` is a training workdir (its latest checkpoint; its saved
+config is used when --config is not given), the params directory a run
+exports, or a converted checkpoint of the authors (both need --config).
+`--untrained` scores the randomly initialised network instead. Prints a
+table and writes a JSON report beside the checkpoint (or to --report).
 """
 
 import json
@@ -22,42 +24,92 @@ from ml_collections import config_flags
 from smcp_jax import config_lib
 from smcp_jax import eval_lib
 from smcp_jax import model_io
+from smcp_jax import params_io
 from smcp_jax.data.errors import DataError
 
-_CONFIG = config_flags.DEFINE_config_file('config', None, 'config file',
-                                          lock_config=True)
-_CHECKPOINT = flags.DEFINE_string('checkpoint', None,
-                                  'workdir, params directory or converted '
-                                  'checkpoint; empty = untrained network')
+_CONFIG = config_flags.DEFINE_config_file(
+    'config', None, 'config file (default: the saved config of a --checkpoint '
+    'workdir)', lock_config=True)
+_CHECKPOINT = flags.DEFINE_string(
+    'checkpoint', None, 'training workdir, exported params directory or '
+    'converted checkpoint of the authors')
+_UNTRAINED = flags.DEFINE_bool(
+    'untrained', False, 'score the randomly initialised network (a baseline) '
+    'instead of a checkpoint')
 _PANELS = flags.DEFINE_integer('save_panels', 0, 'pictures of the first N '
                                'episodes of run 0, into a panels/ folder '
                                'beside the report')
 flags.DEFINE_alias('save-panels', 'save_panels')
 _REPORT = flags.DEFINE_string('report', '', 'JSON report path (default: '
-                              'beside the checkpoint)')
+                              'beside the checkpoint; none when untrained)')
+SAVED_RUN_CONFIG = os.path.join(os.path.dirname(__file__),
+                                'saved_run_config.py')
+
+
+def _parse_flags(argv):
+  """config_lib.parse_flags, with a workdir's saved config as --config when
+  --checkpoint is a training workdir and no --config is given."""
+  checkpoint = config_lib.flag_value(argv, 'checkpoint')
+  if (config_lib.flag_value(argv, 'config') is None and checkpoint
+      and not params_io.holds_params(checkpoint) and os.path.isfile(
+          os.path.join(checkpoint, model_io.SAVED_CONFIG))):
+    argv = [argv[0], f'--config={SAVED_RUN_CONFIG}:{checkpoint}', *argv[1:]]
+  return config_lib.parse_flags(argv)
+
+
+def _report_path(config) -> str:
+  """Where the report goes ('' for none); its folder is made now, so that
+  a bad path fails before the evaluation rather than after it."""
+  path = _REPORT.value or (
+      '' if _UNTRAINED.value else eval_lib.report_path(_CHECKPOINT.value,
+                                                       config))
+  if path:
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+      os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+      raise DataError(f'cannot make the folder of --report {path}: {e}') from e
+    if os.path.isdir(path) or not os.access(folder, os.W_OK):
+      raise DataError(f'--report {path} is not a writable file path')
+  return path
+
+
+def _model(config):
+  """(model, description) of --checkpoint or --untrained."""
+  if _UNTRAINED.value == bool(_CHECKPOINT.value):
+    raise DataError(
+        'give either --checkpoint (a training workdir such as runs/demo, its '
+        'exported params/, or converted weights of the authors) or '
+        '--untrained (the randomly initialised network, as a baseline)')
+  if _UNTRAINED.value:
+    return model_io.create_model(config), 'untrained'
+  return model_io.load_model(config, _CHECKPOINT.value)
 
 
 def main(argv):
   del argv
   if not flags.FLAGS['verbosity'].present:
     logging.set_verbosity(logging.WARNING)  # orbax logs every save at INFO
+  if _CHECKPOINT.value and not os.path.exists(_CHECKPOINT.value):
+    sys.exit(f'error: checkpoint {_CHECKPOINT.value!r} does not exist')
   if _CONFIG.value is None:
-    sys.exit('error: --config is required, e.g. --config configs/toy.py')
+    sys.exit('error: give --config (e.g. configs/toy.py); it may be left out '
+             'only when --checkpoint is a training workdir, whose saved '
+             'config is then used')
   try:
     config = config_lib.resolve(_CONFIG.value)
-    if _CHECKPOINT.value:
-      model, source = model_io.load_model(config, _CHECKPOINT.value)
-    else:
-      model, source = model_io.create_model(config), 'untrained'
-    graphdef, params = nnx.split(model, nnx.Param)
-    path = _REPORT.value or (
-        eval_lib.report_path(_CHECKPOINT.value, config)
-        if _CHECKPOINT.value else '')  # untrained: a report only if asked
+    model, source = _model(config)
+    path = _report_path(config)
     panels = os.path.join(os.path.dirname(os.path.abspath(path or '.')),
                           'panels')
+    graphdef, params = nnx.split(model, nnx.Param)
     summary = eval_lib.evaluate(config, graphdef, params,
                                 panels_dir=panels, num_panels=_PANELS.value)
-  except (DataError, config_lib.ConfigError, FileNotFoundError) as e:
+  except KeyboardInterrupt:
+    print('\ninterrupted; no report written', file=sys.stderr)
+    sys.exit(130)
+  except (DataError, config_lib.ConfigError, FileNotFoundError,
+          params_io.ParamsMismatchError) as e:
     sys.exit(f'error: {e}')
   summary['checkpoint'] = source
   print(eval_lib.format_table(summary))
@@ -65,9 +117,11 @@ def main(argv):
     with open(path, 'w') as f:
       json.dump(summary, f, indent=2)
     print(f'report: {path}')
+  else:
+    print('no report written (add --report FILE for one)')
   if _PANELS.value:
     print(f'pictures: {panels}')
 
 
 if __name__ == '__main__':
-  app.run(main, flags_parser=config_lib.parse_flags)
+  app.run(main, flags_parser=_parse_flags)

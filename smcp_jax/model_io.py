@@ -62,8 +62,8 @@ def load_model(config: ml_collections.ConfigDict, checkpoint: str):
     raise FileNotFoundError(
         f'{checkpoint!r} is neither a params directory (params.msgpack) nor '
         'a training workdir (config.json + checkpoints/)')
-  _check_network(config_lib.read_saved_config(saved_config).model, config,
-                 checkpoint)
+  saved = config_lib.resolve(config_lib.read_saved_config(saved_config))
+  _check_network(saved.model, config, checkpoint)
   step, params = checkpointing.restore_params(
       checkpoint, nnx.state(model, nnx.Param))
   nnx.update(model, params)
@@ -78,38 +78,50 @@ class InferenceSetup:
   source: str  # the description load_model gives
 
 
+# A params directory that does not say (the authors' test settings).
+DEFAULT_INFERENCE = {'image_size': 417, 'empty_pseudo_mask': 'zero'}
+
+
+def inference_settings(config: ml_collections.ConfigDict) -> dict:
+  """What an exported params directory records of its run (model.json's
+  'inference'), so that it predicts the same wherever it is copied."""
+  return {'image_size': config.data.image_size,
+          'empty_pseudo_mask': config.test.empty_pseudo_mask}
+
+
 def load_for_inference(checkpoint: str, config=None):
   """(model, InferenceSetup) from a checkpoint alone, or with a resolved
   config.
 
-  Without a config, a training workdir gives its config.json; a params
-  directory gives its model.json (and its run's config.json when it is a
-  run's export), with the paper's 417x417 input otherwise.
+  Without a config, a training workdir gives its config.json, and a params
+  directory its model.json (an export from before model.json said: its
+  run's config.json beside it; otherwise the paper's 417x417 input).
   """
   if not os.path.exists(checkpoint):
     raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
-  if config is None:
-    config = _saved_config(checkpoint)
+  is_params = params_io.holds_params(checkpoint)
+  workdir_config = os.path.join(checkpoint, SAVED_CONFIG)
+  if config is None and not is_params and os.path.isfile(workdir_config):
+    config = config_lib.resolve(config_lib.read_saved_config(workdir_config))
   if config is not None:
     model, source = load_model(config, checkpoint)
-    return model, InferenceSetup(config.data.image_size,
-                                 config.test.empty_pseudo_mask, source)
+    return model, InferenceSetup(**inference_settings(config), source=source)
   params, meta = params_io.load_params(checkpoint)
   model = smcp.SMCP(**meta['model'], rngs=nnx.Rngs(0))
   params_io.assign_params(model, params, scope=meta['scope'])
-  return model, InferenceSetup(417, 'zero',
-                               f'{checkpoint} ({meta.get("source", "params")})')
+  settings = meta.get('inference') or _settings_beside_export(checkpoint)
+  return model, InferenceSetup(
+      **{**DEFAULT_INFERENCE, **settings},
+      source=f'{checkpoint} ({meta.get("source", "params")})')
 
 
-def _saved_config(checkpoint: str):
-  """The resolved config saved with a workdir or beside its export."""
-  paths = [os.path.join(checkpoint, SAVED_CONFIG)]
-  if os.path.basename(os.path.normpath(checkpoint)) == EXPORT_SUBDIR:
-    paths.append(os.path.join(checkpoint, os.pardir, SAVED_CONFIG))
-  for path in paths:
-    if os.path.isfile(path):
-      return config_lib.resolve(config_lib.read_saved_config(path))
-  return None
+def _settings_beside_export(checkpoint: str) -> dict:
+  """An older export's settings, from its run's config.json beside it."""
+  path = os.path.join(checkpoint, os.pardir, SAVED_CONFIG)
+  if os.path.basename(os.path.normpath(checkpoint)) != EXPORT_SUBDIR or (
+      not os.path.isfile(path)):
+    return {}
+  return inference_settings(config_lib.read_saved_config(path))
 
 
 def jit_method(graphdef: nnx.GraphDef, method, **kwargs):

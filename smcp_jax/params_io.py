@@ -2,8 +2,10 @@
 """Parameter files: converted weights and exported models.
 
 A params directory holds `params.msgpack` (a flat {'a/b/kernel': array} map)
-and `model.json` (the SMCP constructor arguments and what the file covers:
-'backbone', the ImageNet VGG-16 convs conv1_1..conv5_3, or 'full'). Loading into a model is strict: every missing,
+and `model.json` (the SMCP constructor arguments, what the file covers:
+'backbone', the ImageNet VGG-16 convs conv1_1..conv5_3, or 'full', and for
+full networks how they want their inputs: 'inference'), so that it works
+the same wherever it is copied. Loading into a model is strict: every missing,
 unexpected or wrongly shaped parameter is listed by name.
 """
 
@@ -55,7 +57,8 @@ def _umask() -> int:
 
 
 def save_params(directory: str, params: dict[str, np.ndarray], *,
-                model_config: dict, scope: str, source: str) -> None:
+                model_config: dict, scope: str, source: str,
+                inference: dict | None = None) -> None:
   """Writes a params directory atomically (no partial files on failure),
   readable as the umask allows, like any file the user writes."""
   if scope not in SCOPES:
@@ -65,7 +68,8 @@ def save_params(directory: str, params: dict[str, np.ndarray], *,
       PARAMS_FILE: serialization.msgpack_serialize(
           {k: np.asarray(v, np.float32) for k, v in params.items()}),
       META_FILE: json.dumps({'model': model_config, 'scope': scope,
-                             'source': source}, indent=2).encode(),
+                             'source': source, 'inference': inference or {}},
+                            indent=2).encode(),
   }
   for name, blob in blobs.items():
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f'.{name}.')

@@ -1,5 +1,5 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""One-shot segmentation of a user's own images, from the command line.
+r"""One-shot segmentation of a user's own images, from the command line.
 
   python -m smcp_jax.predict --checkpoint runs/demo \
       --support cat.jpg --support-mask cat_mask.png \

@@ -191,7 +191,7 @@ def _check_resumable(config, workdir: str) -> None:
       os.path.join(workdir, checkpointing.CHECKPOINT_SUBDIR))):
     return
   config_lib.check_compatible(
-      config_lib.read_saved_config(path), config,
+      config_lib.resolve(config_lib.read_saved_config(path)), config,
       config_lib.TRAIN_STATE_FIELDS,
       subject=f'{workdir} holds checkpoints of another set-up',
       alternative='use a new --workdir')
@@ -235,7 +235,8 @@ def _export_params(workdir: str, config, state: TrainState) -> None:
       os.path.join(workdir, model_io.EXPORT_SUBDIR),
       params_io.flatten(nnx.to_pure_dict(jax.device_get(state.params))),
       model_config=config.model.to_dict(), scope='full',
-      source=f'smcp-jax:{workdir}@{int(state.step)}')
+      source=f'smcp-jax:{workdir}@{int(state.step)}',
+      inference=model_io.inference_settings(config))
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):

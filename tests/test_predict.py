@@ -3,6 +3,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -305,6 +306,32 @@ def test_predict_cli_starts_without_the_network_modules():
                           text=True, timeout=120, check=True)
   assert result.stdout.strip() == '[]'
   assert predict.PROTOTYPE_MODES == smcp.PROTOTYPE_MODES
+
+
+def test_a_copied_export_predicts_the_same(tmp_path):
+  """model.json carries the input size and settings: a run's params/
+  copied anywhere gives the predictions of the run itself."""
+  import types  # pylint: disable=g-import-not-at-top
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  from smcp_jax import train_lib  # pylint: disable=g-import-not-at-top
+  config = _tiny_config()
+  model = model_io.create_model(config)
+  run = tmp_path / 'run'
+  run.mkdir()
+  (run / 'config.json').write_text(config.to_json())
+  train_lib._export_params(str(run), config, types.SimpleNamespace(
+      params=nnx.state(model, nnx.Param), step=3))
+  shared = tmp_path / 'shared' / 'demo_model'
+  shutil.copytree(run / 'params', shared)
+  support, s_mask = _scene(90, 70, 0)
+  query = _scene(50, 80, 1)[0]
+  results = []
+  for where in (run / 'params', shared):
+    predictor = inference.Predictor(str(where))
+    assert predictor.image_size == SIZE, where
+    results.append(predictor.predict([support], [s_mask], [query])[0])
+  for result in results[1:]:
+    np.testing.assert_array_equal(result.probability, results[0].probability)
 
 
 def test_api_rejects_bad_arrays(checkpoint):

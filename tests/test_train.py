@@ -183,11 +183,20 @@ def test_cli_rejects_unknown_key_and_bad_value(tmp_path):
   for flag, expected in (('--config.train.bogus=1',
                           "error: no config field 'bogus'"),
                          ('--config.train.lr_schedule=cosine',
-                          'lr_schedule must be one of')):
+                          'lr_schedule must be one of'),
+                         ('--config.train.num_steps=abc',
+                          'error: flag --config.train.num_steps=abc: '
+                          'invalid literal for int()')):
     proc = _run(['-m', 'smcp_jax.train', '--config', 'configs/toy.py',
                  '--workdir', str(tmp_path), flag])
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode != 0 and expected in out, out[-2000:]
+    assert 'Traceback' not in out and 'FATAL' not in out, out[-2000:]
+  proc = _run(['-m', 'smcp_jax.train', '--config', 'configs/nope.py',
+               '--workdir', str(tmp_path)])
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 1 and 'Traceback' not in out, out[-2000:]
+  assert "error: config file 'configs/nope.py' does not exist" in out
 
 
 def test_evaluate_cli_writes_report(toy_root, tmp_path):
@@ -222,6 +231,33 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0
   assert 'made for another network' in out and 'model.width' in out
+  # Without --config, the run's saved config (overrides still apply); the
+  # report's folder is made before the evaluation.
+  report = tmp_path / 'new' / 'folder' / 'r.json'
+  proc = _run(['-m', 'smcp_jax.evaluate', '--checkpoint', str(tmp_path),
+               '--config.test.episodes=6', '--config.test.runs=1',
+               '--config.test.protocol=val', '--report', str(report)])
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  saved = json.loads(report.read_text())
+  assert (saved['episodes'], saved['runs']) == (6, 1)
+  assert (saved['split'], saved['label_resolution']) == ('val', 'original')
+
+
+def test_untrained_evaluation_must_be_asked_for(toy_root, tmp_path):
+  base = ['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
+          f'--config.data.root={toy_root}', '--config.model.width=0.0625',
+          '--config.data.image_size=33', '--config.test.episodes=4',
+          '--config.test.runs=1']
+  proc = _run(base)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 1 and 'give either --checkpoint' in out, out
+  report = tmp_path / 'untrained.json'
+  proc = _run(base + ['--untrained', '--report', str(report)])
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  assert 'checkpoint: untrained' in out
+  assert json.loads(report.read_text())['checkpoint'] == 'untrained'
 
 
 def _tiny_step_setup(**train_overrides):

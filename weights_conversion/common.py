@@ -91,7 +91,7 @@ def infer_width(state: dict[str, np.ndarray], first_conv: str) -> float:
 
 
 def run_cli(argv, *, description: str, convert_state_dict, scope: str,
-            source: str) -> None:
+            source: str, inference: dict | None = None) -> None:
   """`--pth FILE --out DIR`: converts, checks and writes a params directory."""
   parser = argparse.ArgumentParser(description=description)
   parser.add_argument('--pth', required=True, help='PyTorch .pth file')
@@ -107,6 +107,7 @@ def run_cli(argv, *, description: str, convert_state_dict, scope: str,
   except (FileNotFoundError, ConversionError) as e:
     sys.exit(f'error: {e}')
   params_io.save_params(args.out, params, model_config=model_config,
-                        scope=scope, source=f'{source}:{args.pth}')
+                        scope=scope, source=f'{source}:{args.pth}',
+                        inference=inference)
   print(f'wrote {len(params)} {scope} arrays to {args.out} '
         f'(model: {model_config})')

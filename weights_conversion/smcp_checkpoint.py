@@ -14,6 +14,9 @@ from smcp_jax.models import heads
 from smcp_jax.models import vgg
 from weights_conversion import common
 
+# How the authors test (their vgg_test.py): 417x417 inputs, and an empty
+# pseudo-mask gives a zero pseudo-prototype.
+AUTHORS_INFERENCE = {'image_size': 417, 'empty_pseudo_mask': 'zero'}
 # Authors' `features` indices (pool4 removed): conv1_1..conv5_3, fc6, fc7.
 AUTHORS_FEATURE_INDICES = (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 23, 25, 27,
                            29, 31)
@@ -82,7 +85,7 @@ def convert_state_dict(state):
 def main(argv=None):
   common.run_cli(argv, description=__doc__.split('\n')[0],
                  convert_state_dict=convert_state_dict, scope='full',
-                 source='smcp-authors')
+                 source='smcp-authors', inference=AUTHORS_INFERENCE)
 
 
 if __name__ == '__main__':

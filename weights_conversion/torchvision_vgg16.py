@@ -1,5 +1,5 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Converts torchvision's ImageNet VGG-16 to smcp-jax encoder parameters.
+r"""Converts torchvision's ImageNet VGG-16 to smcp-jax encoder parameters.
 
   python -m weights_conversion.torchvision_vgg16 \
       --pth vgg16-397923af.pth --out weights/vgg16_imagenet
