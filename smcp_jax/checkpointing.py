@@ -34,6 +34,14 @@ def create_manager(workdir: str, keep: int = 3) -> ocp.CheckpointManager:
       item_names=ITEMS)
 
 
+def saved_steps(workdir: str) -> list[int]:
+  """The steps a workdir holds checkpoints of (none for a fresh one)."""
+  directory = os.path.join(workdir, CHECKPOINT_SUBDIR)
+  if not os.path.isdir(directory):
+    return []
+  return sorted(int(name) for name in os.listdir(directory) if name.isdigit())
+
+
 def digest(tree) -> str:
   """sha256 of a tree's leaves in order (this process's copy of each)."""
   h = hashlib.sha256()

@@ -7,13 +7,39 @@ import os
 import tensorflow as tf
 
 
+def _step_of(row: str) -> float:
+  """A row's step; a row cut short by a crash counts as superseded."""
+  try:
+    return json.loads(row)['step']
+  except (ValueError, KeyError):
+    return float('inf')
+
+
+def _drop_rows_after(path: str, step: int) -> None:
+  if not os.path.isfile(path):
+    return
+  with open(path) as f:
+    rows = f.readlines()
+  kept = [row for row in rows if _step_of(row) <= step]
+  if len(kept) < len(rows):
+    with open(path + '.tmp', 'w') as f:
+      f.writelines(kept)
+    os.replace(path + '.tmp', path)
+
+
 class MetricWriter:
   """Writes on process 0 only; the others get a no-op writer."""
 
-  def __init__(self, workdir: str, enabled: bool = True):
+  def __init__(self, workdir: str, enabled: bool = True,
+               resume_step: int = 0):
+    """Appends to the workdir's logs; JSON lines of steps after
+    `resume_step` (written before a resume from an older checkpoint) are
+    dropped, as those steps run again."""
     self.enabled = enabled
     if enabled:
-      self._jsonl = open(os.path.join(workdir, 'metrics.jsonl'), 'a')
+      path = os.path.join(workdir, 'metrics.jsonl')
+      _drop_rows_after(path, resume_step)
+      self._jsonl = open(path, 'a')
       self._tb = tf.summary.create_file_writer(os.path.join(workdir, 'tb'))
 
   def write(self, step: int, scalars: dict) -> None:

@@ -31,6 +31,7 @@ from smcp_jax import model_io
 from smcp_jax import optim
 from smcp_jax import params_io
 from smcp_jax.data import builder
+from smcp_jax.data import tf_ops
 from smcp_jax.data.errors import DataError
 
 # The batch entries the step uses (class ids and episode numbers stay on
@@ -167,28 +168,38 @@ class _StopSignals:
         np.int32(self.signum))))
 
 
-def _episode_files(config, batch_step: int) -> str:
-  """The files of a global batch, for an input error message."""
-  sampler = builder.train_sampler(config)
-  global_batch = config.train.global_batch
-  first = (batch_step - 1) * global_batch
-  return '; '.join(', '.join(sampler.files(n))
-                   for n in range(first, first + global_batch))
+def _undecodable(path: str, decode) -> str | None:
+  """Why `decode` (a tf_ops decoder) fails on a file, or None."""
+  try:
+    decode(tf.constant(path))
+  except tf.errors.OpError as e:
+    return e.message.strip().splitlines()[0]
+  return None
 
 
-def _decode_error(config, step: int, error: Exception) -> DataError:
-  files = _episode_files(config, step)
+def _decode_error(sampler, step: int, global_batch: int) -> DataError:
+  """Names the file(s) of the failed batch that do not decode (each
+  decoded again, eagerly) and the fix."""
+  first = (step - 1) * global_batch
+  files = [f for n in range(first, first + global_batch)
+           for f in sampler.files(n)]  # image, label, image, label, ...
+  decoders = dict.fromkeys(files[0::2], tf_ops.decode_image)
+  decoders.update(dict.fromkeys(files[1::2], tf_ops.decode_label))
+  bad = {f: why for f, decode in decoders.items()
+         if (why := _undecodable(f, decode)) is not None}
+  named = '; '.join(f'{f} ({why})' for f, why in bad.items()) or (
+      'none of its files fails alone: ' + ', '.join(files))
   return DataError(
-      f'reading the training batch of step {step} failed '
-      f'({error.message.strip()}). Its files: {files}. Run python -m '
-      'smcp_jax.data.check --config ... to list every broken file.')
+      f'reading the training batch of step {step} failed: {named}. Replace '
+      'or remove the file (and its line in the list file); python -m '
+      'smcp_jax.data.check --config ... lists every broken file.')
 
 
 def _check_resumable(config, workdir: str) -> None:
-  """A workdir resumes only with a config whose state has the same shape."""
+  """A workdir with checkpoints resumes only with a config whose state has
+  the same shape (a workdir without any is free to start anew)."""
   path = os.path.join(workdir, model_io.SAVED_CONFIG)
-  if not (os.path.isfile(path) and os.path.isdir(
-      os.path.join(workdir, checkpointing.CHECKPOINT_SUBDIR))):
+  if not checkpointing.saved_steps(workdir) or not os.path.isfile(path):
     return
   config_lib.check_compatible(
       config_lib.resolve(config_lib.read_saved_config(path)), config,
@@ -197,11 +208,33 @@ def _check_resumable(config, workdir: str) -> None:
       alternative='use a new --workdir')
 
 
+def _check_schedule(config, workdir: str, step: int) -> None:
+  """Refuses a resume whose learning-rate schedule would jump: the
+  polynomial decay depends on train.num_steps (and so on warm-up and lr)."""
+  saved = config_lib.resolve(config_lib.read_saved_config(
+      os.path.join(workdir, model_io.SAVED_CONFIG)))
+  before = optim.create_learning_rate_fn(saved.train)
+  after = optim.create_learning_rate_fn(config.train)
+  if all(np.isclose(before(t), after(t)) for t in (step, step + 1)):
+    return
+  changed = [f'train.{k}={saved.train[k]}' for k in (
+      'num_steps', 'lr', 'lr_schedule', 'lr_power', 'warmup_steps')
+             if saved.train[k] != config.train[k]]
+  raise config_lib.ConfigError(
+      f'{workdir} was trained to step {step} with {", ".join(changed)}; '
+      f'this config would change its learning-rate schedule there (from '
+      f'{float(before(step)):.3g} to {float(after(step)):.3g} at step '
+      f'{step}), and the steps left would not continue the schedule the '
+      'first ones followed. Resume with ' + ' '.join(f'--config.{c}' for c in changed)
+      + ', or train a new --workdir.')
+
+
 class _Progress:
   """The progress bar and the scalar logs (JSON lines + TensorBoard)."""
 
   def __init__(self, workdir: str, train, start: int, enabled: bool):
-    self.writer = metric_writer.MetricWriter(workdir, enabled=enabled)
+    self.writer = metric_writer.MetricWriter(workdir, enabled=enabled,
+                                             resume_step=start)
     self.bar = tqdm.tqdm(total=train.num_steps, initial=start, unit='step',
                          disable=not enabled, desc='train')
     self.global_batch = train.global_batch
@@ -222,11 +255,11 @@ class _Progress:
     self.writer.close()
 
 
-def _next_batch(batches, config, step: int) -> dict:
+def _next_batch(batches, sampler, step: int, global_batch: int) -> dict:
   try:
     return next(batches)
   except tf.errors.OpError as e:
-    raise _decode_error(config, step, e) from e
+    raise _decode_error(sampler, step, global_batch) from e
 
 
 def _export_params(workdir: str, config, state: TrainState) -> None:
@@ -248,18 +281,33 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
         f'config.train.global_batch={train.global_batch} is not divisible '
         f'by the {jax.device_count()} devices')
   is_chief = jax.process_index() == 0
-  os.makedirs(workdir, exist_ok=True)
+  say = tqdm.tqdm.write if is_chief else lambda message: None
+  # What can refuse the data or the config runs before anything is
+  # written, so that a failed start leaves the workdir as it was.
+  sampler = builder.train_sampler(config)
   _check_resumable(config, workdir)
   mesh = create_mesh()
   graphdef, state, tx, schedule = create_train_state(config, mesh)
+  os.makedirs(workdir, exist_ok=True)
   manager = checkpointing.create_manager(workdir, train.keep_checkpoints)
   state = checkpointing.restore_latest(manager, state, workdir) or state
   start = int(state.step)
+  if start:
+    _check_schedule(config, workdir, start)
   if is_chief:
     with open(os.path.join(workdir, model_io.SAVED_CONFIG), 'w') as f:
       f.write(config.to_json(indent=2))
+  export = os.path.join(workdir, model_io.EXPORT_SUBDIR)
+  if start >= train.num_steps:
+    if is_chief:
+      _export_params(workdir, config, state)
+    say(f'{workdir} is finished (step {start}, train.num_steps='
+        f'{train.num_steps}); its params: {export}')
+    return graphdef, state
+  if start:
+    say(f'resuming {workdir} from step {start}')
   batches = builder.train_dataset(
-      config, process_index=jax.process_index(),
+      config, sampler=sampler, process_index=jax.process_index(),
       process_count=jax.process_count(), start_step=start).as_numpy_iterator()
   train_step = make_train_step(graphdef, tx, schedule, train, mesh)
   data = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec('data'))
@@ -268,7 +316,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   try:
     with _StopSignals() as signals:
       for step in range(start + 1, train.num_steps + 1):
-        batch = _next_batch(batches, config, step)
+        batch = _next_batch(batches, sampler, step, train.global_batch)
         files_by_step[step] = batch['files']
         state, metrics = train_step(state, {
             k: jax.make_array_from_process_local_data(data, batch[k])
@@ -293,10 +341,14 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
                                       runs=1, episodes=train.eval_episodes)
           progress.writer.write(step, {'eval_miou': summary['miou'],
                                        'eval_fb_iou': summary['fb_iou']})
+          say(f'step {step}: novel-class mIoU {summary["miou"]:.1f}, FB-IoU '
+              f'{summary["fb_iou"]:.1f} ({train.eval_episodes} episodes)')
         progress.bar.update(1)
   finally:
     manager.wait_until_finished()  # a save in flight completes, error or not
     progress.close()
   if is_chief:
     _export_params(workdir, config, state)
+  say(f'trained to step {train.num_steps}; params for evaluate and predict: '
+      f'{export}')
   return graphdef, state

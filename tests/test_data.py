@@ -390,6 +390,15 @@ def test_coco_training_needs_prepared_labels(coco_root, tmp_path):
       'val2014', 'resized')
 
 
+def test_coco_cli_errors_are_one_line(coco_root, tmp_path):
+  with pytest.raises(SystemExit, match="error: data root '.*nope' does not "
+                     'exist'):
+    coco.main(['--root', str(tmp_path / 'nope')])
+  (tmp_path / 'empty').mkdir()
+  with pytest.raises(SystemExit, match='error: missing annotation file'):
+    coco.main(['--root', str(tmp_path / 'empty')])
+
+
 def test_class_names():
   assert folds.class_name('pascal', 15) == 'person'
   assert folds.class_name('toy', 1) == 'red solid ellipse'

@@ -172,6 +172,41 @@ def test_two_processes_match_one(toy_root, tmp_path):
                single)
 
 
+def test_a_failed_start_leaves_the_workdir_free(toy_root, tmp_path):
+  workdir = tmp_path / 'run'
+  proc = _script(str(tmp_path / 'no_data'), workdir, 4)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0 and 'does not exist' in out, out[-3000:]
+  assert not workdir.exists()
+  _train(toy_root, workdir, 4, 1, 'train.optimizer=adam')  # another set-up
+
+
+def test_resume_finish_and_schedule_messages(toy_root, tmp_path):
+  """Resuming from an older checkpoint says so and logs each step once; a
+  finished run says it is; a longer run would jump the poly schedule."""
+  workdir = tmp_path / 'run'
+  _train(toy_root, workdir, 12)
+  for step in ('8', '12'):
+    shutil.rmtree(workdir / 'checkpoints' / step)
+  proc = _script(toy_root, workdir, 12)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  assert f'resuming {workdir} from step 4' in out
+  assert f'params for evaluate and predict: {workdir}/params' in out
+  with open(workdir / 'metrics.jsonl') as f:
+    steps = [json.loads(line)['step'] for line in f]
+  assert steps == list(range(1, 13)), steps
+  proc = _script(toy_root, workdir, 12)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  assert f'{workdir} is finished (step 12, train.num_steps=12)' in out
+  proc = _script(toy_root, workdir, 20)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0
+  assert 'trained to step 12 with train.num_steps=12' in out, out[-3000:]
+  assert '--config.train.num_steps=12' in out
+
+
 def test_resuming_with_another_set_up_is_refused(toy_root, tmp_path):
   _train(toy_root, tmp_path, 4)
   proc = _script(toy_root, tmp_path, 8, 'train.optimizer=adam')
@@ -180,14 +215,25 @@ def test_resuming_with_another_set_up_is_refused(toy_root, tmp_path):
   assert 'holds checkpoints of another set-up (train.optimizer: sgd' in out
 
 
-def test_unreadable_training_image_names_its_files(toy_root, tmp_path):
+def test_unreadable_training_image_is_named_alone(toy_root, tmp_path):
+  from smcp_jax import config_lib  # pylint: disable=g-import-not-at-top
+  from smcp_jax.data import builder  # pylint: disable=g-import-not-at-top
+  from tests import train_script  # pylint: disable=g-import-not-at-top
   root = tmp_path / 'toy'
   shutil.copytree(toy_root, root)
-  images = root / 'JPEGImages'
-  for name in os.listdir(images):
-    (images / name).write_bytes(b'not a jpeg')
-  proc = _script(str(root), tmp_path / 'run', 2)
+  config = train_script.tiny_config(str(root), 2)
+  config.data.class_index_cache = str(tmp_path / 'cache')
+  sampler = builder.train_sampler(config_lib.resolve(config))
+  batch = [f for n in range(4) for f in sampler.files(n)]  # step 1
+  bad = batch[2]  # the image of the first episode's query
+  with open(bad, 'wb') as f:
+    f.write(b'not a jpeg')
+  proc = _script(str(root), tmp_path / 'run', 2,
+                 f'data.class_index_cache={tmp_path / "cache"}')
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0
-  assert 'reading the training batch of step 1 failed' in out, out[-3000:]
-  assert f'{images}/toy_' in out and 'smcp_jax.data.check' in out
+  message = out[out.index('reading the training batch of step 1 failed'):]
+  assert bad in message and 'smcp_jax.data.check' in message
+  others = [f for f in batch if f != bad]
+  assert not [f for f in others if f in message], message
+  assert len(message) < 600, message

@@ -51,18 +51,19 @@ def train_sampler(config: ml_collections.ConfigDict):
       shots=data.shots, flip=data.flip)
 
 
-def train_dataset(config: ml_collections.ConfigDict, *,
+def train_dataset(config: ml_collections.ConfigDict, *, sampler=None,
                   process_index: int = 0, process_count: int = 1,
                   start_step: int = 0) -> tf.data.Dataset:
   """This process's batches of `config.train.global_batch` episodes per
-  step (see train_pipeline.episode_batches)."""
+  step (see train_pipeline.episode_batches), drawn by `sampler` (default:
+  train_sampler(config))."""
   data = config.data
   options = episodes_lib.EpisodeOptions(
       image_size=data.image_size,
       support_ignore_boundary=data.support_ignore_boundary,
       mcl_remap=data.mcl_remap)
   return train_pipeline.episode_batches(
-      train_sampler(config), class_split(data)[0], options,
+      sampler or train_sampler(config), class_split(data)[0], options,
       global_batch=config.train.global_batch, process_index=process_index,
       process_count=process_count, start_step=start_step)
 

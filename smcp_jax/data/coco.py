@@ -15,6 +15,7 @@ import contextlib
 import io
 import json
 import os
+import sys
 
 import numpy as np
 from PIL import Image
@@ -157,11 +158,15 @@ def main(argv=None):
   parser = argparse.ArgumentParser(
       description='Rasterises COCO semantic labels for training (once).')
   parser.add_argument('--root', required=True, help='folder with annotations/')
-  parser.add_argument('--splits', nargs='+', default=list(SPLITS))
+  parser.add_argument('--splits', nargs='+', default=list(SPLITS),
+                      choices=SPLITS)
   args = parser.parse_args(argv)
-  source = COCO20i(args.root)
-  for split in args.splits:
-    print(f'{split}: wrote {source.prepare_labels(split)} label PNGs')
+  try:
+    source = COCO20i(args.root)
+    for split in args.splits:
+      print(f'{split}: wrote {source.prepare_labels(split)} label PNGs')
+  except DataError as e:
+    sys.exit(f'error: {e}')
 
 
 if __name__ == '__main__':
