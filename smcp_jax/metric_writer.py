@@ -4,7 +4,8 @@
 import json
 import os
 
-import tensorflow as tf
+from smcp_jax.data.quiet_tf import tf
+
 
 
 def _step_of(row: str) -> float:

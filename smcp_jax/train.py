@@ -16,11 +16,11 @@ from absl import flags
 from absl import logging
 import jax
 from ml_collections import config_flags
-import tensorflow as tf
 
 from smcp_jax import config_lib
 from smcp_jax import train_lib
 from smcp_jax.data.errors import DataError
+from smcp_jax.data.quiet_tf import tf
 
 _CONFIG = config_flags.DEFINE_config_file('config', None, 'config file',
                                           lock_config=True)

@@ -19,7 +19,6 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import optax
-import tensorflow as tf
 import tqdm
 
 from smcp_jax import checkpointing
@@ -33,6 +32,7 @@ from smcp_jax import params_io
 from smcp_jax.data import builder
 from smcp_jax.data import tf_ops
 from smcp_jax.data.errors import DataError
+from smcp_jax.data.quiet_tf import tf
 
 # The batch entries the step uses (class ids and episode numbers stay on
 # the host, for messages).

@@ -3,7 +3,6 @@
 batches and test episodes."""
 
 import ml_collections
-import tensorflow as tf
 
 from smcp_jax.data import coco
 from smcp_jax.data import episodes as episodes_lib
@@ -12,6 +11,7 @@ from smcp_jax.data import pascal
 from smcp_jax.data import train_pipeline
 from smcp_jax.data.errors import DataError
 from smcp_jax.data.eval_episodes import EpisodeLoader
+from smcp_jax.data.quiet_tf import tf
 
 
 def make_source(data: ml_collections.ConfigDict):

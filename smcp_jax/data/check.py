@@ -17,7 +17,6 @@ from absl import app
 from ml_collections import config_flags
 import numpy as np
 from PIL import Image
-import tensorflow as tf
 import tqdm
 
 from smcp_jax import config_lib
@@ -27,6 +26,7 @@ from smcp_jax.data import folds
 from smcp_jax.data import voc_format
 from smcp_jax.data.errors import DataError
 from smcp_jax.data.labels import IGNORE_LABEL
+from smcp_jax.data.quiet_tf import tf
 
 _CONFIG = config_flags.DEFINE_config_file('config', None, 'config file',
                                           lock_config=True)

@@ -21,12 +21,12 @@ import numpy as np
 from PIL import Image
 from pycocotools import coco as coco_api
 from pycocotools import mask as mask_utils
-import tensorflow as tf
 import tqdm
 
 from smcp_jax.data import pascal
 from smcp_jax.data.errors import DataError
 from smcp_jax.data.labels import IGNORE_LABEL
+from smcp_jax.data.quiet_tf import tf
 
 SPLITS = ('train2014', 'val2014')
 

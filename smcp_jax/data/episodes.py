@@ -10,11 +10,11 @@ name the files of a batch that failed.
 import dataclasses
 
 import numpy as np
-import tensorflow as tf
 
 from smcp_jax.data import weak
 from smcp_jax.data.class_index import ClassIndex
 from smcp_jax.data.errors import DataError
+from smcp_jax.data.quiet_tf import tf
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,11 +12,11 @@ import os
 
 import numpy as np
 from PIL import Image
-import tensorflow as tf
 
 from smcp_jax.data import class_index as class_index_lib
 from smcp_jax.data import voc_format
 from smcp_jax.data.errors import DataError
+from smcp_jax.data.quiet_tf import tf
 
 SPLITS = {'trainaug': ('trainaug.txt', voc_format.LABEL_DIR),
           'train': ('train.txt', voc_format.LABEL_DIR),

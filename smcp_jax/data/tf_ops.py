@@ -7,10 +7,9 @@ antialiased bilinear, as PIL's BILINEAR that the authors use, with the
 result rounded to 8 bits like PIL's; labels are nearest-neighbour.
 """
 
-import tensorflow as tf
-
 from smcp_jax.data import transforms
 from smcp_jax.data.labels import IGNORE_LABEL
+from smcp_jax.data.quiet_tf import tf
 
 
 def _voc_index_from_rgb(rgb: tf.Tensor) -> tf.Tensor:

@@ -20,12 +20,12 @@ import numpy as np
 from PIL import Image
 from PIL import ImageDraw
 from scipy import ndimage
-import tensorflow as tf
 import tqdm
 
 from smcp_jax.data import labels
 from smcp_jax.data import toy_classes
 from smcp_jax.data import voc_format
+from smcp_jax.data.quiet_tf import tf
 
 def _shape_mask(shape: str, size: int, rng: np.random.Generator) -> np.ndarray:
   """A boolean mask of one object, placed at random."""

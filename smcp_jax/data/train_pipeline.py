@@ -13,13 +13,13 @@ and a flip per image.
 from typing import NamedTuple
 
 import numpy as np
-import tensorflow as tf
 
 from smcp_jax.data import tf_ops
 from smcp_jax.data import transforms
 from smcp_jax.data.episodes import EpisodeOptions
 from smcp_jax.data.episodes import EpisodeSampler
 from smcp_jax.data.errors import DataError
+from smcp_jax.data.quiet_tf import tf
 
 
 class View(NamedTuple):

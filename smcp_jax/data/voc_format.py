@@ -5,7 +5,8 @@ import io
 
 import numpy as np
 from PIL import Image
-import tensorflow as tf
+
+from smcp_jax.data.quiet_tf import tf
 
 IMAGE_DIR = 'JPEGImages'
 LABEL_DIR = 'SegmentationClassAug'  # SBD-augmented semantic labels
