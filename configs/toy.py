@@ -6,9 +6,9 @@
   python -m smcp_jax.train --config configs/toy.py --workdir runs/demo
   python -m smcp_jax.evaluate --config configs/toy.py --checkpoint runs/demo
 
-`bash scripts/demo.sh` runs all of it. Expected: about 26.5 mIoU and 59.2
+`bash scripts/demo.sh` runs all of it. Expected: 26.2 mIoU and 59.0
 FB-IoU on fold 0's novel classes (5 runs x 300 episodes, fused prototype;
-the untrained network: 0.0 / 46.4), after about 3 minutes of training on 2
+the untrained network: 0.0 / 46.4), after about 2 minutes of training on 2
 CPU cores (500 steps x 8 episodes at 65x65; README, "Toy results").
 
 The paper fine-tunes ImageNet weights with SGD. Here the network starts

@@ -244,6 +244,23 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
   assert (saved['split'], saved['label_resolution']) == ('val', 'original')
 
 
+NOISE = ('InitializeLog', 'oneDNN', 'cpu_feature_guard', 'read only')
+
+
+@pytest.mark.parametrize('command', [
+    'smcp_jax.train', 'smcp_jax.evaluate', 'smcp_jax.data.check',
+    'smcp_jax.data.toy', 'smcp_jax.predict'])
+def test_commands_print_no_library_noise(command):
+  """Run as `python -m ...` directly (not through the scripts, and without
+  TF_CPP_MIN_LOG_LEVEL), --help shows the help alone."""
+  env = {k: v for k, v in os.environ.items() if k != 'TF_CPP_MIN_LOG_LEVEL'}
+  result = subprocess.run([sys.executable, '-m', command, '--help'],
+                          cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)  # absl's --help exits with 1
+  assert not [n for n in NOISE if n in result.stderr], result.stderr
+  assert 'usage' in result.stdout.lower() or 'flags' in result.stdout
+
+
 def test_untrained_evaluation_must_be_asked_for(toy_root, tmp_path):
   base = ['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
           f'--config.data.root={toy_root}', '--config.model.width=0.0625',
@@ -257,6 +274,7 @@ def test_untrained_evaluation_must_be_asked_for(toy_root, tmp_path):
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
   assert 'checkpoint: untrained' in out
+  assert not [n for n in NOISE if n in out], out
   assert json.loads(report.read_text())['checkpoint'] == 'untrained'
 
 
