@@ -1,5 +1,5 @@
 # Sourced by the scripts: makes ./.venv (Python >= 3.11) with smcp_jax and its
-# convert/test extras installed, re-installing only when pyproject.toml
+# convert/test/app extras installed, re-installing only when pyproject.toml
 # changes. Sets PY to the venv's python.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +14,7 @@ fi
 stamp=".venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   echo "Installing smcp-jax into .venv (first run: about 2-3 minutes)..."
-  .venv/bin/python -m pip install -q -e ".[convert,test]"
+  .venv/bin/python -m pip install -q -e ".[convert,test,app]"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"

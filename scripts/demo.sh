@@ -26,3 +26,6 @@ for name, r in rows:
   print(f'  {name:>9}: mIoU {r["miou"]:5.1f} +- {r["miou_std"]:.1f}   '
         f'FB-IoU {r["fb_iou"]:5.1f} +- {r["fb_iou_std"]:.1f}')
 PY
+echo
+echo "Segment your own images in the browser (the toy example is one click):"
+echo "  .venv/bin/python -m smcp_jax.app --checkpoint runs/demo"

@@ -80,6 +80,13 @@ def _mask_array(mask, where: str) -> np.ndarray:
   return np.asarray(mask).astype(bool)
 
 
+def _check_prototype(prototype: str) -> str:
+  if prototype not in smcp.PROTOTYPE_MODES:
+    raise ValueError(f'prototype must be one of {smcp.PROTOTYPE_MODES}, '
+                     f'got {prototype!r}')
+  return prototype
+
+
 class Predictor:
   """A loaded network that segments queries given a support set."""
 
@@ -98,20 +105,25 @@ class Predictor:
         converted checkpoint).
       batch_size: queries per forward pass (fixed, so one compile).
     """
-    if prototype not in smcp.PROTOTYPE_MODES:
-      raise ValueError(f'prototype must be one of {smcp.PROTOTYPE_MODES}, '
-                       f'got {prototype!r}')
+    _check_prototype(prototype)
     model, self.setup = model_io.load_for_inference(checkpoint, config)
+    self.prototype = prototype
     self.image_size = image_size or self.setup.image_size
     self.batch_size = batch_size
-    graphdef, self._params = nnx.split(model, nnx.Param)
-    self._prototypes = model_io.jit_method(graphdef,
+    self._graphdef, self._params = nnx.split(model, nnx.Param)
+    self._prototypes = model_io.jit_method(self._graphdef,
                                            smcp.SMCP.support_prototypes)
-    self._segment = model_io.jit_method(
-        graphdef, smcp.SMCP.infer_with_prototypes, mode=prototype,
-        empty_pseudo_mask=self.setup.empty_pseudo_mask)
+    self._segments = {}  # prototype mode -> its jitted second stage
+
+  def _segment(self, mode: str):
+    if mode not in self._segments:
+      self._segments[mode] = model_io.jit_method(
+          self._graphdef, smcp.SMCP.infer_with_prototypes, mode=mode,
+          empty_pseudo_mask=self.setup.empty_pseudo_mask)
+    return self._segments[mode]
 
   def predict(self, support_images, support_masks, query_images, *,
+              prototype: str | None = None, image_size: int | None = None,
               progress: bool = False) -> list[Prediction]:
     """Segments the supports' class in every query.
 
@@ -122,13 +134,15 @@ class Predictor:
         PIL images, non-zero = object): dense masks, scribbles or filled
         boxes.
       query_images: RGB images (uint8 arrays or PIL images), any sizes.
+      prototype, image_size: this call's, instead of the constructor's.
       progress: show a progress bar over query batches.
     """
+    prototype = _check_prototype(prototype or self.prototype)
+    size = image_size or self.image_size
     if not support_images or len(support_images) != len(support_masks):
       raise DataError(f'give one mask per support image: got '
                       f'{len(support_images)} images and '
                       f'{len(support_masks)} masks')
-    size = self.image_size
     supports, masks = [], []
     for i, (image, mask) in enumerate(zip(support_images, support_masks)):
       supports.append(_rgb_array(image, f'support {i + 1}'))
@@ -148,8 +162,8 @@ class Predictor:
                            unit='batch', disable=not progress):
       batch = pad_batch([_network_image(image, size) for image in group],
                         self.batch_size)
-      outputs = self._segment(self._params, protos,
-                              jnp.asarray(np.stack(batch)))
+      outputs = self._segment(prototype)(self._params, protos,
+                                         jnp.asarray(np.stack(batch)))
       logits = np.asarray(outputs['logits'])
       for image, image_logits in zip(group, logits):
         up = resize.upsampled_logits(image_logits, image.shape[:2])

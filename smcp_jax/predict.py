@@ -138,16 +138,6 @@ def _support_annotations(args, images, image_io):
   return kind, masks, records
 
 
-def _output_names(paths):
-  """Query file stems, made unique with _2, _3 ... suffixes."""
-  names, seen = [], {}
-  for path in paths:
-    stem = os.path.splitext(os.path.basename(path))[0]
-    seen[stem] = seen.get(stem, 0) + 1
-    names.append(stem if seen[stem] == 1 else f'{stem}_{seen[stem]}')
-  return names
-
-
 def _read_truths(args, queries, image_io):
   if not args.query_mask:
     return None
@@ -163,47 +153,6 @@ def _read_truths(args, queries, image_io):
                        f'{image.shape[0]}: give the mask of that query')
     truths.append(truth.astype('uint8'))
   return truths
-
-
-def _write_outputs(staging, args, inputs, predictions, source):
-  """Everything for one run into `staging`; returns the summary dict."""
-  # pylint: disable=g-import-not-at-top
-  import numpy as np
-  from PIL import Image
-  from smcp_jax import image_io
-  from smcp_jax import metrics
-  from smcp_jax import visualize
-  kind, supports, masks, support_records, queries, truths = inputs
-  records = []
-  names = _output_names(args.query)
-  for i, (name, image, result) in enumerate(zip(names, queries, predictions)):
-    image_io.write_mask(os.path.join(staging, f'{name}_mask.png'),
-                        result.mask)
-    np.save(os.path.join(staging, f'{name}_prob.npy'), result.probability)
-    Image.fromarray(visualize.overlay(
-        image, result.mask, visualize.PREDICTION_COLOUR)).save(
-            os.path.join(staging, f'{name}_overlay.png'))
-    record = {'query': args.query[i], 'mask': f'{name}_mask.png',
-              'probability': f'{name}_prob.npy',
-              'overlay': f'{name}_overlay.png',
-              'foreground_fraction': float(result.mask.mean())}
-    if truths is not None:
-      record['iou'] = metrics.iou_percent(result.mask, truths[i])
-    records.append(record)
-  what = f'class "{args.class_name}"' if args.class_name else 'support class'
-  visualize.episode_panel(
-      supports, masks, queries, [p.mask for p in predictions], truths,
-      title=f'{what}, {len(supports)}-shot ({kind}), {args.prototype} '
-      'prototype', support_caption=f'support ({kind})',
-      query_captions=[os.path.basename(path) for path in args.query]).save(
-          os.path.join(staging, 'panel.png'))
-  summary = {'checkpoint': source, 'prototype': args.prototype,
-             'shots': len(supports), 'annotation': kind,
-             'class_id': args.class_id, 'supports': support_records,
-             'queries': records, 'panel': 'panel.png'}
-  with open(os.path.join(staging, 'predictions.json'), 'w') as f:
-    json.dump(summary, f, indent=2)
-  return summary
 
 
 def _publish(staging: str, out: str) -> None:
@@ -230,6 +179,7 @@ def run(argv=None) -> dict:
   from smcp_jax import config_lib
   from smcp_jax import image_io
   from smcp_jax import inference
+  from smcp_jax import prediction_files
   supports = [image_io.read_image(path) for path in args.support]
   kind, masks, support_records = _support_annotations(args, supports,
                                                       image_io)
@@ -246,9 +196,13 @@ def run(argv=None) -> dict:
   # Written beside OUT first, so a failure leaves OUT as it was.
   staging = tempfile.mkdtemp(prefix='.predict-', dir=parent)
   try:
-    summary = _write_outputs(
-        staging, args, (kind, supports, masks, support_records, queries,
-                        truths), predictions, predictor.setup.source)
+    request = prediction_files.Request(
+        supports=supports, support_masks=masks,
+        support_records=support_records, annotation=kind, queries=queries,
+        query_files=args.query, truths=truths, prototype=args.prototype,
+        class_name=args.class_name, class_id=args.class_id)
+    summary = prediction_files.write(staging, request, predictions,
+                                     predictor.setup.source)
     _publish(staging, args.out)
   finally:
     shutil.rmtree(staging, ignore_errors=True)

@@ -48,6 +48,17 @@ def overlay(image: np.ndarray, mask: np.ndarray, colour,
   return out.astype(np.uint8)
 
 
+def heat_map(probability: np.ndarray) -> np.ndarray:
+  """A probability map in [0, 1] as uint8 RGB: dark blue (0) through
+  magenta to yellow (1)."""
+  p = np.clip(probability, 0.0, 1.0)[..., None]
+  low, mid, high = (np.array(c, np.float32) for c in (
+      (20, 20, 90), (230, 40, 140), (255, 235, 60)))
+  rgb = np.where(p < 0.5, low + (mid - low) * 2 * p,
+                 mid + (high - mid) * (2 * p - 1))
+  return rgb.astype(np.uint8)
+
+
 def _fit(size: tuple[int, int]) -> tuple[int, int]:
   """(width, height) of an (h, w) image scaled to fit a tile, aspect kept."""
   h, w = size

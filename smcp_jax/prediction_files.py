@@ -1,0 +1,81 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""The files of one prediction request, written alike by the predict CLI
+and the web app: per query NAME_mask.png (0/255), NAME_prob.npy (float32
+foreground probability) and NAME_overlay.png; panel.png (the paper's
+Fig. 5 layout) and predictions.json (what was asked and what came out).
+"""
+
+import dataclasses
+import json
+import os
+
+import numpy as np
+from PIL import Image
+
+from smcp_jax import image_io
+from smcp_jax import metrics
+from smcp_jax import visualize
+
+
+@dataclasses.dataclass
+class Request:
+  """What a user asked: supports, their annotations, queries."""
+  supports: list  # uint8 RGB arrays
+  support_masks: list  # boolean arrays of the supports' sizes
+  support_records: list  # per support: {'image': ..., kind: ...}
+  annotation: str  # 'mask' | 'scribble' | 'box'
+  queries: list  # uint8 RGB arrays
+  query_files: list  # their file names (or paths), for names and captions
+  truths: list | None = None  # 0/1 query masks, for IoU
+  prototype: str = 'fused'
+  class_name: str = ''
+  class_id: int | None = None
+
+
+def output_names(paths) -> list[str]:
+  """Query file stems, made unique with _2, _3 ... suffixes."""
+  names, seen = [], {}
+  for path in paths:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    seen[stem] = seen.get(stem, 0) + 1
+    names.append(stem if seen[stem] == 1 else f'{stem}_{seen[stem]}')
+  return names
+
+
+def write(folder: str, request: Request, predictions, source: str) -> dict:
+  """Writes every file into `folder`; returns predictions.json's content."""
+  records = []
+  names = output_names(request.query_files)
+  for i, (name, image, result) in enumerate(zip(names, request.queries,
+                                                predictions)):
+    image_io.write_mask(os.path.join(folder, f'{name}_mask.png'),
+                        result.mask)
+    np.save(os.path.join(folder, f'{name}_prob.npy'), result.probability)
+    Image.fromarray(visualize.overlay(
+        image, result.mask, visualize.PREDICTION_COLOUR)).save(
+            os.path.join(folder, f'{name}_overlay.png'))
+    record = {'query': request.query_files[i], 'mask': f'{name}_mask.png',
+              'probability': f'{name}_prob.npy',
+              'overlay': f'{name}_overlay.png',
+              'foreground_fraction': float(result.mask.mean())}
+    if request.truths is not None:
+      record['iou'] = metrics.iou_percent(result.mask, request.truths[i])
+    records.append(record)
+  kind, shots = request.annotation, len(request.supports)
+  what = (f'class "{request.class_name}"' if request.class_name
+          else 'support class')
+  visualize.episode_panel(
+      request.supports, request.support_masks, request.queries,
+      [p.mask for p in predictions], request.truths,
+      title=f'{what}, {shots}-shot ({kind}), {request.prototype} prototype',
+      support_caption=f'support ({kind})',
+      query_captions=[os.path.basename(f) for f in request.query_files]
+  ).save(os.path.join(folder, 'panel.png'))
+  summary = {'checkpoint': source, 'prototype': request.prototype,
+             'shots': shots, 'annotation': kind,
+             'class_id': request.class_id,
+             'supports': request.support_records, 'queries': records,
+             'panel': 'panel.png'}
+  with open(os.path.join(folder, 'predictions.json'), 'w') as f:
+    json.dump(summary, f, indent=2)
+  return summary
