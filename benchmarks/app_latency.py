@@ -58,7 +58,8 @@ def _free_port() -> int:
     return s.getsockname()[1]
 
 
-def measure(checkpoint: str, images: list[str], requests: int) -> dict:
+def measure(checkpoint: str, images: list[str], requests: int,
+            size: int) -> dict:
   from gradio_client import Client  # pylint: disable=g-import-not-at-top
   from gradio_client import handle_file  # pylint: disable=g-import-not-at-top
   port = _free_port()
@@ -77,7 +78,7 @@ def measure(checkpoint: str, images: list[str], requests: int) -> dict:
     editor = {'background': handle_file(images[0]), 'layers': [],
               'composite': None, 'id': None}
     args = (editor, None, '80,60,240,180', empty, None, '', empty, None, '',
-            [handle_file(p) for p in images[1:]], [], 'fused', '')
+            [handle_file(p) for p in images[1:]], [], 'fused', '', size)
     client.predict(*args, api_name='/segment')
     first = time.perf_counter() - start
     times = []
@@ -104,11 +105,12 @@ def main(argv=None):
     images = _images(tmp)
     toy = ('runs/demo' if os.path.isdir('runs/demo')
            else _params(os.path.join(tmp, 'toy'), 0.25, 65))
-    report['toy (width 0.25, 65 px)'] = measure(toy, images, args.requests)
+    report['toy (width 0.25, 65 px)'] = measure(toy, images, args.requests,
+                                                65)
     print(json.dumps(report, indent=2), flush=True)
     full = _params(os.path.join(tmp, 'full'), 1.0, 417)
     report['full width, 417 px'] = measure(full, images,
-                                           max(5, args.requests // 2))
+                                           max(5, args.requests // 2), 417)
   print(json.dumps(report, indent=2))
   with open(args.out, 'w') as f:
     json.dump(report, f, indent=2)

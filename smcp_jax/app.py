@@ -12,6 +12,7 @@ Each request goes through the same checks and files as the predict CLI
 """
 
 import argparse
+import itertools
 import os
 import sys
 import tempfile
@@ -20,6 +21,7 @@ import zipfile
 SHOTS = 3  # support slots in the page (k-shot up to 3)
 MAX_PIXELS = 40_000_000  # per image; more is refused with a message
 MAX_UPLOAD = '25mb'  # per file (Gradio refuses larger uploads)
+MIN_SIZE, MAX_SIZE = 33, 1025  # network input sides offered in the page
 TOY_ROOT = os.path.join('data', 'toy', 'VOCdevkit', 'VOC2012')
 PRIVATE_ENV = {'GRADIO_ANALYTICS_ENABLED': 'False',
                'HF_HUB_OFFLINE': '1', 'HF_HUB_DISABLE_TELEMETRY': '1'}
@@ -146,15 +148,28 @@ def build_request(slots, query_files, query_mask_files, prototype,
       prototype=prototype, class_name=class_name)
 
 
-def run_request(predictor, request, folder: str, progress=None) -> dict:
-  """Predicts and writes the request's files (and its support masks) into
-  `folder`, zipped as folder/predictions.zip; returns the summary."""
+def input_size(value) -> int:
+  """The network input side asked for in the page, checked."""
+  from smcp_jax.data.errors import DataError  # pylint: disable=g-import-not-at-top
+  if value is None or int(value) != value or not (
+      MIN_SIZE <= value <= MAX_SIZE):
+    raise DataError(f'the input size must be a whole number of pixels '
+                    f'{MIN_SIZE}..{MAX_SIZE}, got {value}')
+  return int(value)
+
+
+def run_request(predictor, request, folder: str, progress=None,
+                image_size: int | None = None) -> dict:
+  """Predicts (at `image_size`, default the checkpoint's) and writes the
+  request's files and its support masks into `folder`, zipped as
+  folder/predictions.zip; returns the summary."""
   # pylint: disable=g-import-not-at-top
   from smcp_jax import image_io
   from smcp_jax import prediction_files
   predictions = predictor.predict(request.supports, request.support_masks,
                                   request.queries,
-                                  prototype=request.prototype)
+                                  prototype=request.prototype,
+                                  image_size=image_size)
   if progress is not None:
     progress(0.8, desc='writing the files')
   files = os.path.join(folder, 'predictions')
@@ -206,18 +221,21 @@ def build_app(predictor, example=None):
   from smcp_jax import visualize
   from smcp_jax.data.errors import DataError
 
+  numbers = itertools.count(1)  # requests answered, to tell them apart
+
   def segment(*values, progress=gr.Progress()):
-    *slot_values, queries, query_masks, prototype, class_name = values
+    *slot_values, queries, query_masks, prototype, class_name, size = values
     slots = [slot_values[i:i + 3] for i in range(0, len(slot_values), 3)]
     progress(0.1, desc='reading the inputs')
     try:
       request = build_request(slots, queries or [], query_masks or [],
                               prototype, class_name.strip())
+      size = input_size(size)
     except DataError as e:
       raise gr.Error(str(e), print_exception=False) from e
     progress(0.3, desc='segmenting')
     folder = tempfile.mkdtemp(prefix='smcp-app-')
-    summary = run_request(predictor, request, folder, progress)
+    summary = run_request(predictor, request, folder, progress, size)
     overlays, heat_maps = [], []
     for image, record, result in zip(request.queries, summary['queries'],
                                      summary['predictions']):
@@ -232,9 +250,10 @@ def build_app(predictor, example=None):
                         record['query']))
     shots = len(request.supports)
     count = len(overlays)
-    message = (f'{count} quer{"y" if count == 1 else "ies"} segmented with '
-               f'{shots} support{"s" if shots > 1 else ""} '
-               f'({request.annotation}), {prototype} prototype.')
+    message = (f'Request {next(numbers)}: {count} '
+               f'quer{"y" if count == 1 else "ies"} segmented with {shots} support{"s" if shots > 1 else ""} '
+               f'({request.annotation}), {prototype} prototype, '
+               f'{size}x{size} input.')
     return (overlays, heat_maps, os.path.join(folder, 'predictions.zip'),
             message)
 
@@ -280,6 +299,11 @@ def build_app(predictor, example=None):
                              label='Prototype (fused is the paper\'s)')
         class_name = gr.Textbox(label='Class name (for the pictures)',
                                 elem_id='class_name')
+        size = gr.Number(predictor.image_size, precision=0,
+                         minimum=MIN_SIZE, maximum=MAX_SIZE,
+                         label='Network input side in pixels (the '
+                         'checkpoint\'s is the default; larger sees more '
+                         'detail, slower)', elem_id='input_size')
         run = gr.Button('Segment', variant='primary', elem_id='segment')
         message = gr.Markdown(elem_id='message')
     with gr.Row():
@@ -294,7 +318,7 @@ def build_app(predictor, example=None):
                               class_name],
                   label='Example from the toy data set')
     run.click(segment, [*slot_inputs, queries, query_masks, prototype,
-                        class_name],
+                        class_name, size],
               [overlays, heat_maps, download, message])
   page.queue(default_concurrency_limit=1)
   return page, theme

@@ -9,6 +9,7 @@ under CI (CI=true) a missing browser fails instead.
 import concurrent.futures
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -130,17 +131,21 @@ def _page(playwright, url, tmp_path):
 
 
 _NEW_ANSWER = r"""([toasts, before]) => {
+  // A new error toast, or the message of another request, finished
+  // (no progress shown in it).
   const text = document.querySelector('#message').innerText;
+  const number = (text.match(/Request (\d+):/) || [])[1];
   return document.querySelectorAll('.toast-body').length > toasts
-      || (text !== before && text.includes('segmented with')
-          && !/^\s*[0-9.]+s/.test(text));  // no pending timer
+      || (number !== undefined && number !== before && !text.includes('%')
+          && !/^\s*[0-9.]+s/.test(text));
 }"""
 
 
 def _segment(page, tmp_path, name):
   """Clicks Segment and waits for a new answer: a result or an error."""
   toasts = page.locator('.toast-body').count()
-  before = page.inner_text('#message')
+  found = re.search(r'Request (\d+):', page.inner_text('#message'))
+  before = found.group(1) if found else None
   page.click('#segment')
   page.wait_for_function(_NEW_ANSWER, arg=[toasts, before], timeout=120_000)
   page.screenshot(path=str(tmp_path / f'{name}.png'), full_page=True)
@@ -236,7 +241,8 @@ def test_concurrent_clients_get_their_own_answers(server, checkpoint,
               'composite': None, 'id': None}
     result = client.predict(
         editor, None, box, empty, None, '', empty, None, '',
-        [handle_file(files['q1'])], [], 'fused', '', api_name='/segment')
+        [handle_file(files['q1'])], [], 'fused', '', SIZE,
+        api_name='/segment')
     return _download_local(result[2])
 
   with concurrent.futures.ThreadPoolExecutor(8) as pool:
@@ -310,6 +316,15 @@ def test_requests_are_checked_with_the_cli_wording(tmp_path, monkeypatch,
     monkeypatch.setattr(app, 'MAX_PIXELS', 1000)
   with pytest.raises(DataError, match=words):
     app.build_request(slots, queries, masks, 'fused', '')
+
+
+def test_input_size_is_checked():
+  from smcp_jax import app  # pylint: disable=g-import-not-at-top
+  from smcp_jax.data.errors import DataError  # pylint: disable=g-import-not-at-top
+  assert app.input_size(65.0) == 65
+  for bad in (None, 8, 65.5, 5000):
+    with pytest.raises(DataError, match='the input size must be a whole'):
+      app.input_size(bad)
 
 
 def test_painted_strokes_become_the_support_mask(tmp_path):
