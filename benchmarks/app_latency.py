@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 
-def _params(folder: str, width: float, size: int) -> str:
+def random_params(folder: str, width: float, size: int) -> str:
   """A random network's params directory (what a trained one would be)."""
   from configs import toy  # pylint: disable=g-import-not-at-top
   from smcp_jax import config_lib  # pylint: disable=g-import-not-at-top
@@ -104,11 +104,11 @@ def main(argv=None):
   with tempfile.TemporaryDirectory() as tmp:
     images = _images(tmp)
     toy = ('runs/demo' if os.path.isdir('runs/demo')
-           else _params(os.path.join(tmp, 'toy'), 0.25, 65))
+           else random_params(os.path.join(tmp, 'toy'), 0.25, 65))
     report['toy (width 0.25, 65 px)'] = measure(toy, images, args.requests,
                                                 65)
     print(json.dumps(report, indent=2), flush=True)
-    full = _params(os.path.join(tmp, 'full'), 1.0, 417)
+    full = random_params(os.path.join(tmp, 'full'), 1.0, 417)
     report['full width, 417 px'] = measure(full, images,
                                            max(5, args.requests // 2), 417)
   print(json.dumps(report, indent=2))

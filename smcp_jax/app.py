@@ -328,10 +328,12 @@ def main(argv=None):
   args = _parse_args(argv)
   os.environ.update(PRIVATE_ENV)
   # pylint: disable=g-import-not-at-top
+  from smcp_jax import compile_cache
   from smcp_jax import config_lib
   from smcp_jax import inference
   from smcp_jax import params_io
   from smcp_jax.data.errors import DataError
+  compile_cache.enable()
   try:
     predictor = inference.Predictor(args.checkpoint,
                                     batch_size=args.batch_size)

@@ -21,6 +21,7 @@ from absl import logging
 from flax import nnx
 from ml_collections import config_flags
 
+from smcp_jax import compile_cache
 from smcp_jax import config_lib
 from smcp_jax import eval_lib
 from smcp_jax import model_io
@@ -90,6 +91,7 @@ def main(argv):
   del argv
   if not flags.FLAGS['verbosity'].present:
     logging.set_verbosity(logging.WARNING)  # orbax logs every save at INFO
+  compile_cache.enable()
   if _CHECKPOINT.value and not os.path.exists(_CHECKPOINT.value):
     sys.exit(f'error: checkpoint {_CHECKPOINT.value!r} does not exist')
   if _CONFIG.value is None:

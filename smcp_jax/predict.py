@@ -176,10 +176,12 @@ def run(argv=None) -> dict:
   args.query = _query_files(args.query)
   _check_out(args.out, args.overwrite)
   # pylint: disable=g-import-not-at-top
+  from smcp_jax import compile_cache
   from smcp_jax import config_lib
   from smcp_jax import image_io
   from smcp_jax import inference
   from smcp_jax import prediction_files
+  compile_cache.enable()
   supports = [image_io.read_image(path) for path in args.support]
   kind, masks, support_records = _support_annotations(args, supports,
                                                       image_io)

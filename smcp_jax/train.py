@@ -17,6 +17,7 @@ from absl import logging
 import jax
 from ml_collections import config_flags
 
+from smcp_jax import compile_cache
 from smcp_jax import config_lib
 from smcp_jax import train_lib
 from smcp_jax.data.errors import DataError
@@ -32,6 +33,7 @@ def main(argv):
   del argv
   if not flags.FLAGS['verbosity'].present:
     logging.set_verbosity(logging.WARNING)  # orbax logs every save at INFO
+  compile_cache.enable()
   if _CONFIG.value is None or _WORKDIR.value is None:
     sys.exit('error: --config and --workdir are required, e.g. '
              '--config configs/toy.py --workdir runs/toy')

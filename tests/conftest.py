@@ -2,8 +2,13 @@
 """Shared test set-up: quiet TF, deterministic torch on the CPU."""
 
 import os
+import tempfile
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+# The commands' compilation cache (smcp_jax/compile_cache.py) goes to a
+# folder of the test run's, not the user's ~/.cache.
+os.environ.setdefault('SMCP_JAX_CACHE_DIR',
+                      tempfile.mkdtemp(prefix='smcp-test-xla-'))
 
 import numpy as np  # pylint: disable=g-import-not-at-top
 import pytest  # pylint: disable=g-import-not-at-top
