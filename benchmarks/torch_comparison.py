@@ -16,6 +16,14 @@ absolute times:
   jax_encoder_grad / torch_encoder_grad   encoder forward + backward
 and, once, the data pipeline's episodes/s (benchmarks.data_pipeline).
 `--weight-grad xla` measures JAX without the patch-matmul weight gradient.
+
+  python -m benchmarks.torch_comparison --sweep [--device gpu]
+      [--batches 1 2 4 8 16 32] [--dtypes float32 bfloat16] [--what infer train]
+
+sweeps inference and the train step over batches (episodes) and dtypes
+(JAX: the network's compute dtype, parameters float32; torch: autocast),
+reporting episodes/s and peak memory (the device's on a GPU, peak RSS on
+the CPU). `--device gpu` needs the CUDA builds of JAX and torch.
 Needs the `test` extra (torch). Prints a table; writes JSON.
 """
 
@@ -61,15 +69,15 @@ def _median_time(fn, repeats: int) -> float:
   return float(np.median(times))
 
 
-def _episode(size: int):
+def _episode(size: int, batch: int = 1):
   from tests import parity_utils  # pylint: disable=g-import-not-at-top
-  support, masks, query = parity_utils.episode(size, seed=0)
+  support, masks, query = parity_utils.episode(size, batch=batch, seed=0)
   rng = np.random.default_rng(0)
-  labels = {'query_label': (rng.random((1, size, size)) < 0.3).astype(
+  labels = {'query_label': (rng.random((batch, size, size)) < 0.3).astype(
       np.uint8), 'support_label': masks.astype(np.uint8),
-            'query_mcl_label': rng.integers(0, 21, (1, size, size)).astype(
-                np.uint8),
-            'support_mcl_label': rng.integers(0, 21, (1, 1, size, size))
+            'query_mcl_label': rng.integers(0, 21, (batch, size, size))
+            .astype(np.uint8),
+            'support_mcl_label': rng.integers(0, 21, (batch, 1, size, size))
             .astype(np.uint8)}
   return support, masks, query, labels
 
@@ -82,21 +90,36 @@ def _torch_model():
   return torch_reference.AuthorsSMCP().eval()
 
 
-def _jax_model(torch_model, weight_grad):
+def _jax_model(torch_model, weight_grad, dtype):
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   from tests import parity_utils  # pylint: disable=g-import-not-at-top
   with tempfile.TemporaryDirectory() as tmp:
-    return parity_utils.convert_authors_model(torch_model, tmp,
-                                              conv_weight_grad=weight_grad)
+    return parity_utils.convert_authors_model(
+        torch_model, tmp, conv_weight_grad=weight_grad,
+        dtype=jnp.bfloat16 if dtype == 'bfloat16' else None)
 
 
-def _measure_jax(name, size, repeats, weight_grad):
+def _device_peak_bytes(device: str) -> dict:
+  """The accelerator's peak memory of this process (nothing on the CPU,
+  where peak RSS stands for it)."""
+  if device != 'gpu':
+    return {}
+  import jax  # pylint: disable=g-import-not-at-top
+  stats = jax.local_devices()[0].memory_stats() or {}
+  return {'peak_device_bytes': stats.get('peak_bytes_in_use')}
+
+
+def _measure_jax(name, size, repeats, weight_grad, batch=1, dtype='float32',
+                 device='cpu'):
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   import optax  # pylint: disable=g-import-not-at-top
   from smcp_jax import losses  # pylint: disable=g-import-not-at-top
-  model = _jax_model(_torch_model(), weight_grad)
-  support, masks, query, labels = _episode(size)
+  if device == 'gpu' and jax.default_backend() != 'gpu':
+    raise SystemExit('--device gpu: JAX sees no GPU (install jax[cuda12])')
+  model = _jax_model(_torch_model(), weight_grad, dtype)
+  support, masks, query, labels = _episode(size, batch)
   graphdef, params = nnx.split(model, nnx.Param)
   result = {}
   if name == 'jax_infer':
@@ -135,6 +158,7 @@ def _measure_jax(name, size, repeats, weight_grad):
   result['seconds'] = _median_time(
       lambda: jax.block_until_ready(compiled(*args)), repeats)
   result['devices'] = str(jax.devices())
+  result.update(_device_peak_bytes(device))
   return result
 
 
@@ -145,8 +169,9 @@ def _torch_loss(outputs, labels):
   def ce(logits, label):
     logits = F.interpolate(logits, size=label.shape[-2:], mode='bilinear',
                            align_corners=False)
-    return F.cross_entropy(logits, torch.from_numpy(label).long(),
-                           ignore_index=255)
+    return F.cross_entropy(
+        logits.float(), torch.from_numpy(label).long().to(logits.device),
+        ignore_index=255)
 
   return (ce(outputs['query'], labels['query_label'])
           + ce(outputs['support'], labels['support_label'][:, 0])
@@ -155,39 +180,59 @@ def _torch_loss(outputs, labels):
                         labels['support_mcl_label'][:, 0])))
 
 
-def _measure_torch(name, size, repeats):
+def _measure_torch(name, size, repeats, batch=1, dtype='float32',
+                   device='cpu'):
   import torch  # pylint: disable=g-import-not-at-top
   from tests import parity_utils  # pylint: disable=g-import-not-at-top
-  model = _torch_model()
-  support, masks, query, labels = _episode(size)
-  s = parity_utils.to_torch_images(support[:, 0])
-  m = torch.from_numpy(masks[:, 0])
-  q = parity_utils.to_torch_images(query)
+  where = 'cuda' if device == 'gpu' else 'cpu'
+  if where == 'cuda' and not torch.cuda.is_available():
+    raise SystemExit('--device gpu: torch sees no GPU (install a CUDA build)')
+  model = _torch_model().to(where)
+  support, masks, query, labels = _episode(size, batch)
+  s = parity_utils.to_torch_images(support[:, 0]).to(where)
+  m = torch.from_numpy(masks[:, 0]).to(where)
+  q = parity_utils.to_torch_images(query).to(where)
+  # bfloat16: autocast, as torch users run mixed precision.
+  cast = lambda: torch.autocast(where, dtype=torch.bfloat16,
+                                enabled=dtype == 'bfloat16')
+  sync = torch.cuda.synchronize if where == 'cuda' else lambda: None
   if name == 'torch_infer':
     s_k, m_k = s[:, None], m[:, None]
 
-    def fn():
-      with torch.no_grad():
+    def step():
+      with torch.no_grad(), cast():
         model.infer(s_k, m_k, q, mode='fused')
   elif name == 'torch_train':
     model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=2.5e-4, momentum=0.9,
                                 weight_decay=5e-4)
 
-    def fn():
+    def step():
       optimizer.zero_grad()
-      _torch_loss(model(s, m, q), labels).backward()
+      with cast():
+        loss = _torch_loss(model(s, m, q), labels)
+      loss.backward()
       optimizer.step()
   elif name == 'torch_encoder':
-    def fn():
-      with torch.no_grad():
+    def step():
+      with torch.no_grad(), cast():
         model.features(q)
   else:  # torch_encoder_grad
-    def fn():
+    def step():
       model.zero_grad()
-      model.features(q).sum().backward()
-  return {'seconds': _median_time(fn, repeats),
-          'threads': torch.get_num_threads()}
+      with cast():
+        out = model.features(q)
+      out.float().sum().backward()
+
+  def fn():
+    step()
+    sync()
+
+  result = {'seconds': _median_time(fn, repeats),
+            'threads': torch.get_num_threads()}
+  if where == 'cuda':
+    result['peak_device_bytes'] = torch.cuda.max_memory_allocated()
+  return result
 
 
 def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
@@ -204,24 +249,61 @@ def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
   return 2.0 * n**3 / min(t_jax, t_torch) / 1e9
 
 
-def _child(name, size, repeats, weight_grad):
+def _child(name, args):
+  setting = {'batch': args.batch, 'dtype': args.dtype, 'device': args.device}
   if name.startswith('jax'):
-    result = _measure_jax(name, size, repeats, weight_grad)
+    result = _measure_jax(name, args.size, args.repeats, args.weight_grad,
+                          **setting)
   else:
-    result = _measure_torch(name, size, repeats)
+    result = _measure_torch(name, args.size, args.repeats, **setting)
   result['peak_rss_bytes'] = resource.getrusage(
       resource.RUSAGE_SELF).ru_maxrss * 1024
   print(json.dumps(result))
 
 
-def _run_child(name, args):
+def _run_child(name, args, batch=1, dtype='float32'):
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2')
   out = subprocess.run(
       [sys.executable, '-m', 'benchmarks.torch_comparison', '--child', name,
        '--size', str(args.size), '--repeats', str(args.repeats),
-       '--weight-grad', args.weight_grad],
+       '--weight-grad', args.weight_grad, '--device', args.device,
+       '--batch', str(batch), '--dtype', dtype],
       env=env, check=True, capture_output=True, text=True).stdout
   return json.loads(out.strip().splitlines()[-1])
+
+
+def sweep(args) -> list[dict]:
+  """Episodes/s and peak memory of inference and the train step of both
+  libraries, for every batch and dtype asked for."""
+  rows = []
+  for what in args.what:
+    for dtype in args.dtypes:
+      for batch in args.batches:
+        print(f'sweep: {what}, {dtype}, batch {batch} ...', flush=True)
+        row = {'what': what, 'dtype': dtype, 'batch': batch}
+        for lib in ('jax', 'torch'):
+          result = _run_child(f'{lib}_{what}', args, batch, dtype)
+          row[lib] = {**result,
+                      'episodes_per_s': batch / result['seconds']}
+        row['jax_speedup'] = (row['jax']['episodes_per_s']
+                                 / row['torch']['episodes_per_s'])
+        rows.append(row)
+  return rows
+
+
+def _sweep_table(rows) -> str:
+  memory = lambda r: (r.get('peak_device_bytes') or r['peak_rss_bytes'])
+  lines = ['| what | dtype | batch | smcp-jax episodes/s | PyTorch episodes/s '
+           '| smcp-jax / PyTorch | peak memory jax / torch MB |',
+           '|---|---|---|---|---|---|---|']
+  for row in rows:
+    j, t = row['jax'], row['torch']
+    lines.append(
+        f'| {row["what"]} | {row["dtype"]} | {row["batch"]} | '
+        f'{j["episodes_per_s"]:.2f} | {t["episodes_per_s"]:.2f} | '
+        f'{row["jax_speedup"]:.2f}x | {memory(j) / 2**20:.0f} / '
+        f'{memory(t) / 2**20:.0f} |')
+  return '\n'.join(lines)
 
 
 def _data_pipeline(size: int) -> dict:
@@ -298,11 +380,35 @@ def main(argv=None):
                       choices=MEASUREMENTS)
   parser.add_argument('--skip-data', action='store_true',
                       help='leave out the data pipeline measurement')
+  parser.add_argument('--device', default='cpu', choices=('cpu', 'gpu'),
+                      help='gpu: JAX on its GPU backend against torch on CUDA'
+                      ' (install jax[cuda12] and a CUDA torch there)')
+  parser.add_argument('--sweep', action='store_true',
+                      help='episodes/s over --batches x --dtypes for --what '
+                      'instead of the batch-1 float32 set')
+  parser.add_argument('--batches', type=int, nargs='+',
+                      default=[1, 2, 4, 8, 16, 32])
+  parser.add_argument('--dtypes', nargs='+', default=['float32', 'bfloat16'],
+                      choices=('float32', 'bfloat16'))
+  parser.add_argument('--what', nargs='+', default=['infer', 'train'],
+                      choices=('infer', 'train'))
   parser.add_argument('--child', choices=MEASUREMENTS, help=argparse.SUPPRESS)
+  parser.add_argument('--batch', type=int, default=1, help=argparse.SUPPRESS)
+  parser.add_argument('--dtype', default='float32', help=argparse.SUPPRESS)
   parser.add_argument('--out', default='benchmarks/torch_comparison.json')
   args = parser.parse_args(argv)
   if args.child:
-    _child(args.child, args.size, args.repeats, args.weight_grad)
+    _child(args.child, args)
+    return
+  machine = (f'{platform.processor() or platform.machine()}, '
+             f'{os.cpu_count()} cores, device {args.device}')
+  if args.sweep:
+    report = {'machine': machine, 'size': args.size,
+              'repeats': args.repeats, 'sweep': sweep(args)}
+    with open(args.out, 'w') as f:
+      json.dump(report, f, indent=2)
+    print(_sweep_table(report['sweep']))
+    print(f'report: {args.out}')
     return
   runs = {name: [] for name in args.only}
   for round_ in range(args.rounds):
@@ -314,8 +420,7 @@ def main(argv=None):
       runs[name].append(_run_child(name, args))
   results = {name: _aggregate(r) for name, r in runs.items()}
   report = {
-      'machine': f'{platform.processor() or platform.machine()}, '
-                 f'{os.cpu_count()} cores',
+      'machine': machine,
       'size': args.size, 'repeats': args.repeats, 'rounds': args.rounds,
       'weight_grad': args.weight_grad,
       'matmul_peak_gflops': matmul_peak(),

@@ -46,3 +46,24 @@ def test_a_tiny_run_writes_consistent_numbers(tmp_path):
     assert result['peak_rss_bytes'] > 50 * 2**20
   assert report['encoder_gflop'] == pytest.approx(
       torch_comparison.encoder_flops(33) / 1e9)
+
+
+def test_a_tiny_sweep_reports_episodes_per_second(tmp_path):
+  """The GPU sweep's code paths (batches, bfloat16, the report), on the
+  CPU at 33 px."""
+  out = tmp_path / 'sweep.json'
+  torch_comparison.main(['--sweep', '--size', '33', '--repeats', '1',
+                         '--batches', '2', '--dtypes', 'float32', 'bfloat16',
+                         '--what', 'infer', '--out', str(out)])
+  rows = json.loads(out.read_text())['sweep']
+  assert [(r['what'], r['dtype'], r['batch']) for r in rows] == [
+      ('infer', 'float32', 2), ('infer', 'bfloat16', 2)]
+  for row in rows:
+    for lib in ('jax', 'torch'):
+      assert row[lib]['episodes_per_s'] == pytest.approx(
+          2 / row[lib]['seconds'])
+      assert row[lib]['peak_rss_bytes'] > 50 * 2**20
+    assert row['jax_speedup'] == pytest.approx(
+        row['jax']['episodes_per_s'] / row['torch']['episodes_per_s'])
+  table = torch_comparison._sweep_table(rows)
+  assert '| infer | bfloat16 | 2 |' in table
