@@ -8,7 +8,8 @@ Everything runs on this machine: no analytics, no fonts or scripts from a
 CDN, and the page talks to this server alone. The network loads once and
 compiles once per input size; requests queue, one model call at a time.
 Each request goes through the same checks and files as the predict CLI
-(prediction_files), and the download holds those files.
+(prediction_files), and the download holds those files. Gradio and the
+network's modules are imported in main, after the privacy settings.
 """
 
 import argparse
@@ -17,6 +18,13 @@ import os
 import sys
 import tempfile
 import zipfile
+
+import numpy as np
+
+from smcp_jax import image_io
+from smcp_jax import prediction_files
+from smcp_jax import visualize
+from smcp_jax.data.errors import DataError
 
 SHOTS = 3  # support slots in the page (k-shot up to 3)
 MAX_PIXELS = 40_000_000  # per image; more is refused with a message
@@ -44,7 +52,6 @@ def _parse_args(argv):
 def editor_mask(value, where: str):
   """The painted strokes of an ImageEditor value as a boolean mask of its
   background's size, or None when nothing was painted."""
-  import numpy as np  # pylint: disable=g-import-not-at-top
   layers = [np.asarray(layer) for layer in (value or {}).get('layers') or []]
   painted = [layer[..., 3] > 0 for layer in layers
              if layer.ndim == 3 and layer.shape[2] == 4]
@@ -53,7 +60,6 @@ def editor_mask(value, where: str):
   mask = np.logical_or.reduce(painted)
   background = np.asarray(value['background'])
   if mask.shape != background.shape[:2]:
-    from smcp_jax.data.errors import DataError  # pylint: disable=g-import-not-at-top
     raise DataError(f'{where}: the painted layer is {mask.shape[1]}x'
                     f'{mask.shape[0]} but the image is {background.shape[1]}x'
                     f'{background.shape[0]}; clear and paint again')
@@ -61,7 +67,6 @@ def editor_mask(value, where: str):
 
 
 def _check_size(image, where: str):
-  from smcp_jax.data.errors import DataError  # pylint: disable=g-import-not-at-top
   h, w = image.shape[:2]
   if h * w > MAX_PIXELS:
     raise DataError(f'{where} is {w}x{h} pixels; give an image of at most '
@@ -79,11 +84,6 @@ def build_request(slots, query_files, query_mask_files, prototype,
     query_files, query_mask_files: uploaded file paths (masks optional).
     prototype, class_name: the options.
   """
-  # pylint: disable=g-import-not-at-top
-  import numpy as np
-  from smcp_jax import image_io
-  from smcp_jax import prediction_files
-  from smcp_jax.data.errors import DataError
   supports, masks, records, kinds = [], [], [], set()
   for number, (editor, mask_file, box) in enumerate(slots, 1):
     background = (editor or {}).get('background')
@@ -150,7 +150,6 @@ def build_request(slots, query_files, query_mask_files, prototype,
 
 def input_size(value) -> int:
   """The network input side asked for in the page, checked."""
-  from smcp_jax.data.errors import DataError  # pylint: disable=g-import-not-at-top
   if value is None or int(value) != value or not (
       MIN_SIZE <= value <= MAX_SIZE):
     raise DataError(f'the input size must be a whole number of pixels '
@@ -163,9 +162,6 @@ def run_request(predictor, request, folder: str, progress=None,
   """Predicts (at `image_size`, default the checkpoint's) and writes the
   request's files and its support masks into `folder`, zipped as
   folder/predictions.zip; returns the summary."""
-  # pylint: disable=g-import-not-at-top
-  from smcp_jax import image_io
-  from smcp_jax import prediction_files
   predictions = predictor.predict(request.supports, request.support_masks,
                                   request.queries,
                                   prototype=request.prototype,
@@ -190,7 +186,6 @@ def toy_example(root: str = TOY_ROOT, class_id: int = 1, queries: int = 4):
   """[support image, its mask file, query files, class name] from the toy
   data set (fold 0's first novel class), or None when it is absent."""
   # pylint: disable=g-import-not-at-top
-  from smcp_jax import image_io
   from smcp_jax.data import folds
   from smcp_jax.data import pascal
   if not os.path.isdir(root):
@@ -215,11 +210,7 @@ def toy_example(root: str = TOY_ROOT, class_id: int = 1, queries: int = 4):
 
 def build_app(predictor, example=None):
   """The page (a gr.Blocks) around a loaded inference.Predictor."""
-  # pylint: disable=g-import-not-at-top
-  import gradio as gr
-  import numpy as np
-  from smcp_jax import visualize
-  from smcp_jax.data.errors import DataError
+  import gradio as gr  # pylint: disable=g-import-not-at-top
 
   numbers = itertools.count(1)  # requests answered, to tell them apart
 
@@ -251,9 +242,9 @@ def build_app(predictor, example=None):
     shots = len(request.supports)
     count = len(overlays)
     message = (f'Request {next(numbers)}: {count} '
-               f'quer{"y" if count == 1 else "ies"} segmented with {shots} support{"s" if shots > 1 else ""} '
-               f'({request.annotation}), {prototype} prototype, '
-               f'{size}x{size} input.')
+               f'quer{"y" if count == 1 else "ies"} segmented with {shots} '
+               f'support{"s" if shots > 1 else ""} ({request.annotation}), '
+               f'{prototype} prototype, {size}x{size} input.')
     return (overlays, heat_maps, os.path.join(folder, 'predictions.zip'),
             message)
 
@@ -332,7 +323,6 @@ def main(argv=None):
   from smcp_jax import config_lib
   from smcp_jax import inference
   from smcp_jax import params_io
-  from smcp_jax.data.errors import DataError
   compile_cache.enable()
   try:
     predictor = inference.Predictor(args.checkpoint,

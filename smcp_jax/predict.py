@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 
+from smcp_jax import image_io
 from smcp_jax.data.errors import DataError
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff',
@@ -108,7 +109,7 @@ def _check_out(out: str, overwrite: bool) -> None:
                      'what it holds, or give a new folder')
 
 
-def _support_annotations(args, images, image_io):
+def _support_annotations(args, images):
   """(kind 'mask' | 'scribble' | 'box', one mask per support, what each
   support's annotation was, for predictions.json)."""
   given = {kind: values for kind, values in (
@@ -138,7 +139,7 @@ def _support_annotations(args, images, image_io):
   return kind, masks, records
 
 
-def _read_truths(args, queries, image_io):
+def _read_truths(args, queries):
   if not args.query_mask:
     return None
   if len(args.query_mask) != len(queries):
@@ -178,15 +179,13 @@ def run(argv=None) -> dict:
   # pylint: disable=g-import-not-at-top
   from smcp_jax import compile_cache
   from smcp_jax import config_lib
-  from smcp_jax import image_io
   from smcp_jax import inference
   from smcp_jax import prediction_files
   compile_cache.enable()
   supports = [image_io.read_image(path) for path in args.support]
-  kind, masks, support_records = _support_annotations(args, supports,
-                                                      image_io)
+  kind, masks, support_records = _support_annotations(args, supports)
   queries = [image_io.read_image(path) for path in args.query]
-  truths = _read_truths(args, queries, image_io)
+  truths = _read_truths(args, queries)
   config = (config_lib.resolve(config_lib.load_config_file(args.config))
             if args.config else None)
   predictor = inference.Predictor(

@@ -195,24 +195,26 @@ def _decode_error(sampler, step: int, global_batch: int) -> DataError:
       'smcp_jax.data.check --config ... lists every broken file.')
 
 
-def _check_resumable(config, workdir: str) -> None:
-  """A workdir with checkpoints resumes only with a config whose state has
-  the same shape (a workdir without any is free to start anew)."""
+def _saved_run_config(workdir: str):
+  """The resolved config of the run whose checkpoints the workdir holds, or
+  None (a workdir without checkpoints is free to start anew)."""
   path = os.path.join(workdir, model_io.SAVED_CONFIG)
   if not checkpointing.saved_steps(workdir) or not os.path.isfile(path):
-    return
+    return None
+  return config_lib.resolve(config_lib.read_saved_config(path))
+
+
+def _check_resumable(saved, config, workdir: str) -> None:
+  """A run resumes only with a config whose state has the same shape."""
   config_lib.check_compatible(
-      config_lib.resolve(config_lib.read_saved_config(path)), config,
-      config_lib.TRAIN_STATE_FIELDS,
+      saved, config, config_lib.TRAIN_STATE_FIELDS,
       subject=f'{workdir} holds checkpoints of another set-up',
       alternative='use a new --workdir')
 
 
-def _check_schedule(config, workdir: str, step: int) -> None:
+def _check_schedule(saved, config, workdir: str, step: int) -> None:
   """Refuses a resume whose learning-rate schedule would jump: the
   polynomial decay depends on train.num_steps (and so on warm-up and lr)."""
-  saved = config_lib.resolve(config_lib.read_saved_config(
-      os.path.join(workdir, model_io.SAVED_CONFIG)))
   before = optim.create_learning_rate_fn(saved.train)
   after = optim.create_learning_rate_fn(config.train)
   if all(np.isclose(before(t), after(t)) for t in (step, step + 1)):
@@ -225,7 +227,8 @@ def _check_schedule(config, workdir: str, step: int) -> None:
       f'this config would change its learning-rate schedule there (from '
       f'{float(before(step)):.3g} to {float(after(step)):.3g} at step '
       f'{step}), and the steps left would not continue the schedule the '
-      'first ones followed. Resume with ' + ' '.join(f'--config.{c}' for c in changed)
+      'first ones followed. Resume with '
+      + ' '.join(f'--config.{c}' for c in changed)
       + ', or train a new --workdir.')
 
 
@@ -285,15 +288,17 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   # What can refuse the data or the config runs before anything is
   # written, so that a failed start leaves the workdir as it was.
   sampler = builder.train_sampler(config)
-  _check_resumable(config, workdir)
+  saved = _saved_run_config(workdir)
+  if saved is not None:
+    _check_resumable(saved, config, workdir)
   mesh = create_mesh()
   graphdef, state, tx, schedule = create_train_state(config, mesh)
   os.makedirs(workdir, exist_ok=True)
   manager = checkpointing.create_manager(workdir, train.keep_checkpoints)
   state = checkpointing.restore_latest(manager, state, workdir) or state
   start = int(state.step)
-  if start:
-    _check_schedule(config, workdir, start)
+  if start and saved is not None:
+    _check_schedule(saved, config, workdir, start)
   if is_chief:
     with open(os.path.join(workdir, model_io.SAVED_CONFIG), 'w') as f:
       f.write(config.to_json(indent=2))

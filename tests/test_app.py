@@ -27,6 +27,7 @@ from smcp_jax import config_lib
 from smcp_jax import inference
 from smcp_jax import model_io
 from smcp_jax import params_io
+from smcp_jax.data.errors import DataError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZE = 33
@@ -300,7 +301,6 @@ def _editor(image, painted=None):
 def test_requests_are_checked_with_the_cli_wording(tmp_path, monkeypatch,
                                                    case, words):
   from smcp_jax import app  # pylint: disable=g-import-not-at-top
-  from smcp_jax.data.errors import DataError  # pylint: disable=g-import-not-at-top
   image, mask = _scene(30, 40, 0)
   query = str(tmp_path / 'q.png')
   Image.fromarray(image).save(query)
@@ -320,7 +320,6 @@ def test_requests_are_checked_with_the_cli_wording(tmp_path, monkeypatch,
 
 def test_input_size_is_checked():
   from smcp_jax import app  # pylint: disable=g-import-not-at-top
-  from smcp_jax.data.errors import DataError  # pylint: disable=g-import-not-at-top
   assert app.input_size(65.0) == 65
   for bad in (None, 8, 65.5, 5000):
     with pytest.raises(DataError, match='the input size must be a whole'):
