@@ -20,6 +20,7 @@ import tempfile
 import zipfile
 
 import numpy as np
+from PIL import Image
 
 from smcp_jax import image_io
 from smcp_jax import prediction_files
@@ -227,18 +228,21 @@ def build_app(predictor, example=None):
     progress(0.3, desc='segmenting')
     folder = tempfile.mkdtemp(prefix='smcp-app-')
     summary = run_request(predictor, request, folder, progress, size)
+    # Pictures go to the page as this request's own files: Gradio rewrites
+    # an image it is handed as an array in place, by content, which a
+    # concurrent request with the same picture could read half-written.
     overlays, heat_maps = [], []
-    for image, record, result in zip(request.queries, summary['queries'],
-                                     summary['predictions']):
+    for record, result in zip(summary['queries'], summary['predictions']):
       caption = (f'{record["query"]}: '
                  f'{100 * record["foreground_fraction"]:.1f}% foreground')
       if 'iou' in record:
         caption += f', IoU {record["iou"]:.1f}%'
-      overlays.append((visualize.overlay(image, result.mask,
-                                         visualize.PREDICTION_COLOUR),
-                       caption))
-      heat_maps.append((visualize.heat_map(result.probability),
-                        record['query']))
+      overlays.append((os.path.join(folder, 'predictions',
+                                    record['overlay']), caption))
+      heat_map = os.path.join(folder, record['mask'].replace('_mask',
+                                                             '_heat'))
+      Image.fromarray(visualize.heat_map(result.probability)).save(heat_map)
+      heat_maps.append((heat_map, record['query']))
     shots = len(request.supports)
     count = len(overlays)
     message = (f'Request {next(numbers)}: {count} '
