@@ -31,6 +31,7 @@ def random_params(folder: str, width: float, size: int) -> str:
   from smcp_jax import params_io  # pylint: disable=g-import-not-at-top
   config = toy.get_config()
   config.model.width = width
+  config.train.init_from = ''  # a random network
   config.data.image_size = size
   config = config_lib.resolve(config)
   params_io.save_params(

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job on the embedded default, no download: generates the toy data
-# set (PASCAL VOC layout), checks it, trains SMCP on fold 0's training
-# classes, and evaluates one-shot segmentation of the 5 novel classes next
-# to the same evaluation of the untrained network. Reports: runs/demo/*.json,
-# pictures of the first episodes: runs/demo/panels/.
+# set (PASCAL VOC layout), checks it, fine-tunes SMCP on fold 0's training
+# classes from the toy's pretrained encoder (as the paper fine-tunes
+# ImageNet VGG-16), and evaluates one-shot segmentation of the 5 novel
+# classes next to the same evaluation of the network before training.
+# Reports: runs/demo/*.json, pictures of the first episodes: runs/demo/panels/.
 # Usage: bash scripts/demo.sh      (re-running resumes / reuses what exists)
 source "$(dirname "$0")/_venv.sh"
 set -x
@@ -19,11 +20,13 @@ fi
 set +x
 "$PY" - <<'PY'
 import json
-rows = [(name, json.load(open(f'runs/demo/eval_{name}.json')))
-        for name in ('untrained', 'trained')]
-print('\nToy fold 0, novel classes 1-5, 1-shot, fused prototype:')
-for name, r in rows:
-  print(f'  {name:>9}: mIoU {r["miou"]:5.1f} +- {r["miou_std"]:.1f}   '
+rows = [(label, json.load(open(f'runs/demo/eval_{name}.json')))
+        for name, label in (('untrained', 'before training'),
+                            ('trained', 'trained'))]
+print('\nToy fold 0, novel classes 1-5, 1-shot, fused prototype '
+      '(before training: the pretrained encoder, random heads):')
+for label, r in rows:
+  print(f'  {label:>15}: mIoU {r["miou"]:5.1f} +- {r["miou_std"]:.1f}   '
         f'FB-IoU {r["fb_iou"]:5.1f} +- {r["fb_iou_std"]:.1f}')
 PY
 echo

@@ -7,7 +7,8 @@ r"""Evaluates a checkpoint on the novel classes of a fold.
 `--checkpoint` is a training workdir (its latest checkpoint; its saved
 config is used when --config is not given), the params directory a run
 exports, or a converted checkpoint of the authors (both need --config).
-`--untrained` scores the randomly initialised network instead. Prints a
+`--untrained` scores the network as training starts instead (random
+init, or the encoder of `train.init_from` with random heads). Prints a
 table and writes a JSON report beside the checkpoint (or to --report).
 """
 
@@ -35,8 +36,8 @@ _CHECKPOINT = flags.DEFINE_string(
     'checkpoint', None, 'training workdir, exported params directory or '
     'converted checkpoint of the authors')
 _UNTRAINED = flags.DEFINE_bool(
-    'untrained', False, 'score the randomly initialised network (a baseline) '
-    'instead of a checkpoint')
+    'untrained', False, 'score the network as training starts (random init, '
+    'or train.init_from\'s encoder; a baseline) instead of a checkpoint')
 _PANELS = flags.DEFINE_integer('save_panels', 0, 'pictures of the first N '
                                'episodes of run 0, into a panels/ folder '
                                'beside the report')
@@ -81,7 +82,7 @@ def _model(config):
     raise DataError(
         'give either --checkpoint (a training workdir such as runs/demo, its '
         'exported params/, or converted weights of the authors) or '
-        '--untrained (the randomly initialised network, as a baseline)')
+        '--untrained (the network as training starts, as a baseline)')
   if _UNTRAINED.value:
     return model_io.create_model(config), 'untrained'
   return model_io.load_model(config, _CHECKPOINT.value)

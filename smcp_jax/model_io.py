@@ -25,18 +25,21 @@ EXPORT_SUBDIR = 'params'  # where a training run exports its final params
 SAVED_CONFIG = 'config.json'  # a training run's resolved config
 
 
-def create_model(config: ml_collections.ConfigDict) -> smcp.SMCP:
+def create_model(config: ml_collections.ConfigDict, *,
+                 load_init_from: bool = True) -> smcp.SMCP:
   """The network of a config, seeded by config.seed, with
-  `train.init_from` loaded."""
+  `train.init_from` loaded (unless trained weights will replace it)."""
   dtype = jnp.bfloat16 if config.train.compute_dtype == 'bfloat16' else None
   model = smcp.SMCP(**config.model.to_dict(), dtype=dtype,
                     rngs=nnx.Rngs(config.seed))
-  if config.train.init_from:
+  if load_init_from and config.train.init_from:
     params, meta = params_io.load_params(config.train.init_from)
     if meta['model'].get('width') != config.model.width:
       raise config_lib.ConfigError(
           f'{config.train.init_from} has width {meta["model"].get("width")}'
-          f' but config.model.width is {config.model.width}')
+          f' but config.model.width is {config.model.width}: start from '
+          "random weights with --config.train.init_from='', or give weights "
+          'of that width (the toy: python -m smcp_jax.toy_encoder --width)')
     params_io.assign_params(model, params, scope=meta['scope'])
   return model
 
@@ -51,7 +54,7 @@ def load_model(config: ml_collections.ConfigDict, checkpoint: str):
   """(model, description) with trained weights from `checkpoint`."""
   if not os.path.exists(checkpoint):
     raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
-  model = create_model(config)
+  model = create_model(config, load_init_from=False)
   if os.path.isfile(os.path.join(checkpoint, params_io.PARAMS_FILE)):
     params, meta = params_io.load_params(checkpoint)
     _check_network(meta['model'], config, checkpoint)

@@ -48,6 +48,7 @@ def _need_browser():
 def checkpoint(tmp_path_factory):
   config = toy.get_config()
   config.model.width = 0.0625
+  config.train.init_from = ''  # a random network
   config.data.image_size = SIZE
   config = config_lib.resolve(config)
   folder = tmp_path_factory.mktemp('app') / 'params'

@@ -43,6 +43,7 @@ def _predict(checkpoint, image, cache, out):
 def test_predict_fills_the_cache_and_survives_a_corrupt_one(tmp_path):
   config = toy.get_config()
   config.model.width = 0.0625
+  config.train.init_from = ''  # a random network
   config.data.image_size = 33
   config = config_lib.resolve(config)
   checkpoint = str(tmp_path / 'params')

@@ -31,6 +31,7 @@ SIZE = 41  # network input side of the tiny checkpoint
 def _tiny_config():
   config = toy.get_config()
   config.model.width = 0.0625
+  config.train.init_from = ''  # a random network
   config.data.image_size = SIZE
   return config_lib.resolve(config)
 

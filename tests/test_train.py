@@ -264,6 +264,7 @@ def test_commands_print_no_library_noise(command):
 def test_untrained_evaluation_must_be_asked_for(toy_root, tmp_path):
   base = ['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
           f'--config.data.root={toy_root}', '--config.model.width=0.0625',
+          '--config.train.init_from=',
           '--config.data.image_size=33', '--config.test.episodes=4',
           '--config.test.runs=1']
   proc = _run(base)

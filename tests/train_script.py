@@ -27,6 +27,7 @@ def tiny_config(root: str, steps: int):
   config.data.root = root
   config.data.image_size = 33
   config.model.width = 1 / 16
+  config.train.init_from = ''  # random init: the shipped encoder is wider
   config.train.num_steps = steps
   config.train.global_batch = 4
   config.train.log_every_steps = 1

@@ -53,12 +53,16 @@ class VGG16LargeFOV(nnx.Module):
     self.fc7 = layers.conv(self.out_features, self.out_features, dilation=4,
                            dtype=dtype, weight_grad=weight_grad, rngs=rngs)
 
-  def __call__(self, images: jnp.ndarray) -> jnp.ndarray:
+  def conv_features(self, images: jnp.ndarray) -> jnp.ndarray:
+    """conv5_3's output: what ImageNet (or the toy's pretraining) trains."""
     x = images
     for item in VGG16_LAYOUT:
       if item == 'pool':
         x = max_pool.max_pool2(x)
       else:
         x = jax.nn.relu(getattr(self, item[0])(x))
-    x = jax.nn.relu(self.fc6(x))
+    return x
+
+  def __call__(self, images: jnp.ndarray) -> jnp.ndarray:
+    x = jax.nn.relu(self.fc6(self.conv_features(images)))
     return jax.nn.relu(self.fc7(x))
