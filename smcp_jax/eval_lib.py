@@ -18,7 +18,9 @@ from smcp_jax import metrics
 from smcp_jax import model_io
 from smcp_jax import visualize
 from smcp_jax.data import builder
+from smcp_jax.data import episode_list
 from smcp_jax.data import folds
+from smcp_jax.data.episodes import Episode
 from smcp_jax.models import resize
 from smcp_jax.models import smcp
 
@@ -35,27 +37,36 @@ def save_panel(path: str, arrays: dict, prediction: np.ndarray,
       title=f'episode {int(arrays["episode"])}: class "{name}"').save(path)
 
 
-def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,
-             runs: int | None = None, episodes: int | None = None,
-             batch_size: int = 8, progress: bool = True,
-             panels_dir: str = '', num_panels: int = 0) -> dict:
-  """Scores `params` with a resolved config over runs x episodes (default
-  config.test.runs x config.test.episodes); returns metrics.summarize().
+def protocol_episodes(config: ml_collections.ConfigDict, *,
+                      runs: int | None = None,
+                      episodes: int | None = None) -> list[list[Episode]]:
+  """The protocol's runs x episodes (default config.test.runs x
+  config.test.episodes), run r drawn with seed + r."""
+  return [builder.test_episodes(config, run, episodes)[0]
+          for run in range(runs or config.test.runs)]
+
+
+def evaluate(config: ml_collections.ConfigDict, graphdef, params,
+             episode_runs: list[list[Episode]], *, batch_size: int = 8,
+             progress: bool = True, panels_dir: str = '',
+             num_panels: int = 0) -> dict:
+  """Scores `params` with a resolved config on `episode_runs` (one list
+  per run: protocol_episodes, or a replayed episode_list); returns
+  metrics.summarize() with the settings and the list's sha256.
 
   With `num_panels`, writes pictures of run 0's first episodes to
   `panels_dir`.
   """
   test = config.test
-  runs, episodes = runs or test.runs, episodes or test.episodes
   infer = model_io.jit_method(graphdef, smcp.SMCP.infer, mode=test.prototype,
                               empty_pseudo_mask=test.empty_pseudo_mask)
   target_key = ('query_label_original' if test.label_resolution == 'original'
                 else 'query_label')
   _, novel = builder.class_split(config.data)
+  loader = builder.test_loader(config)
   results = []
   with concurrent.futures.ThreadPoolExecutor(2) as pool:
-    for run in range(runs):
-      run_episodes, loader = builder.test_episodes(config, run, episodes)
+    for run, run_episodes in enumerate(episode_runs):
       meter = metrics.RunMeter(novel)
       bar = tqdm.tqdm(total=len(run_episodes), desc=f'eval run {run}',
                       unit='ep', disable=not progress, leave=False)
@@ -90,8 +101,10 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params, *,
   summary.update(
       protocol=test.protocol, split=test.split,
       label_resolution=test.label_resolution, prototype=test.prototype,
-      annotation=test.annotation, shots=config.data.shots, episodes=episodes,
-      dataset=config.data.dataset, fold=config.data.fold)
+      annotation=test.annotation, shots=config.data.shots,
+      episodes=len(episode_runs[0]), dataset=config.data.dataset,
+      fold=config.data.fold,
+      episodes_sha256=episode_list.sha256(config, episode_runs))
   return summary
 
 

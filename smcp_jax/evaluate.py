@@ -27,6 +27,8 @@ from smcp_jax import config_lib
 from smcp_jax import eval_lib
 from smcp_jax import model_io
 from smcp_jax import params_io
+from smcp_jax.data import builder
+from smcp_jax.data import episode_list
 from smcp_jax.data.errors import DataError
 
 _CONFIG = config_flags.DEFINE_config_file(
@@ -44,6 +46,12 @@ _PANELS = flags.DEFINE_integer('save_panels', 0, 'pictures of the first N '
 flags.DEFINE_alias('save-panels', 'save_panels')
 _REPORT = flags.DEFINE_string('report', '', 'JSON report path (default: '
                               'beside the checkpoint; none when untrained)')
+_SAVE_EPISODES = flags.DEFINE_string(
+    'save_episodes', '', 'write every episode of this evaluation and its '
+    'sha256 to this JSON file (README, "Episode lists")')
+_EPISODES = flags.DEFINE_string(
+    'episodes', '', 'replay the episode list of this JSON file (written by '
+    '--save_episodes) instead of drawing the protocol\'s')
 SAVED_RUN_CONFIG = os.path.join(os.path.dirname(__file__),
                                 'saved_run_config.py')
 
@@ -106,7 +114,13 @@ def main(argv):
     panels = os.path.join(os.path.dirname(os.path.abspath(path or '.')),
                           'panels')
     graphdef, params = nnx.split(model, nnx.Param)
-    summary = eval_lib.evaluate(config, graphdef, params,
+    episode_runs = (
+        episode_list.read(_EPISODES.value, config,
+                          builder.test_class_index(config))
+        if _EPISODES.value else eval_lib.protocol_episodes(config))
+    if _SAVE_EPISODES.value:
+      episode_list.write(_SAVE_EPISODES.value, config, episode_runs)
+    summary = eval_lib.evaluate(config, graphdef, params, episode_runs,
                                 panels_dir=panels, num_panels=_PANELS.value)
   except KeyboardInterrupt:
     print('\ninterrupted; no report written', file=sys.stderr)
@@ -122,6 +136,9 @@ def main(argv):
     print(f'report: {path}')
   else:
     print('no report written (add --report FILE for one)')
+  if _SAVE_EPISODES.value:
+    print(f'episodes: {_SAVE_EPISODES.value} (sha256 '
+          f'{summary["episodes_sha256"]})')
   if _PANELS.value:
     print(f'pictures: {panels}')
 

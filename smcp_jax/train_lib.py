@@ -317,6 +317,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   train_step = make_train_step(graphdef, tx, schedule, train, mesh)
   data = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec('data'))
   progress = _Progress(workdir, train, start, enabled=is_chief)
+  eval_episodes = (eval_lib.protocol_episodes(
+      config, runs=1, episodes=train.eval_episodes)
+                   if train.eval_every_steps else None)
   files_by_step = {}  # since the last check: for a NaN message
   try:
     with _StopSignals() as signals:
@@ -343,7 +346,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
           raise TrainingInterrupted(stop, step)
         if train.eval_every_steps and step % train.eval_every_steps == 0:
           summary = eval_lib.evaluate(config, graphdef, state.params,
-                                      runs=1, episodes=train.eval_episodes)
+                                      eval_episodes)
           progress.writer.write(step, {'eval_miou': summary['miou'],
                                        'eval_fb_iou': summary['fb_iou']})
           say(f'step {step}: novel-class mIoU {summary["miou"]:.1f}, FB-IoU '

@@ -205,8 +205,8 @@ def test_test_episodes_fixed_by_seed(toy_root, tmp_path):
   arrays = loader(first[0])
   assert arrays['support_images'].shape == (2, 65, 65, 3)
   assert set(np.unique(arrays['query_label'])) <= {0, 1, 255}
-  assert episodes.Episode(0, 1, ('a',), 'b') == episodes.Episode(
-      0, 1, ('a',), 'b')
+  assert {e.seed for e in first} == {config.seed} and {
+      e.seed for e in other} == {config.seed + 1}
 
 
 def test_val_protocol_returns_original_resolution(toy_root, tmp_path):

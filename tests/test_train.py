@@ -389,7 +389,9 @@ def test_evaluation_compiles_once(toy_root, monkeypatch):
     return jitted[-1]
 
   monkeypatch.setattr(model_io.jax, 'jit', recording_jit)
-  summary = eval_lib.evaluate(config, graphdef, params, runs=2, episodes=10,
-                              batch_size=4, progress=False)
+  summary = eval_lib.evaluate(
+      config, graphdef, params,
+      eval_lib.protocol_episodes(config, runs=2, episodes=10), batch_size=4,
+      progress=False)
   assert summary['runs'] == 2 and summary['episodes'] == 10
   assert [f._cache_size() for f in jitted] == [1]

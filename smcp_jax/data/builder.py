@@ -68,23 +68,34 @@ def train_dataset(config: ml_collections.ConfigDict, *, sampler=None,
       process_count=process_count, start_step=start_step)
 
 
-def test_episodes(config: ml_collections.ConfigDict, run: int,
-                  num_episodes: int | None = None):
-  """(episodes, loader) of test run `run` (seed + run), as the authors;
-  `num_episodes` (default config.test.episodes) of them."""
+def test_class_index(config: ml_collections.ConfigDict):
+  """The test split's images per class."""
+  return _class_index(make_source(config.data), config.data,
+                      config.test.split)
+
+
+def test_loader(config: ml_collections.ConfigDict) -> EpisodeLoader:
+  """Makes the arrays of a test episode, as the config says."""
   data, test = config.data, config.test
-  source = make_source(data)
-  train_classes, novel = class_split(data)
-  index = _class_index(source, data, test.split)
-  classes = episodes_lib.usable_classes(index, novel, data.shots)
   options = episodes_lib.EpisodeOptions(
       image_size=data.image_size,
       support_ignore_boundary=data.support_ignore_boundary,
       mcl_remap=data.mcl_remap, annotation=test.annotation,
       box_choice=test.box_choice,
       original_label=test.label_resolution == 'original')
-  loader = EpisodeLoader(source, test.split, train_classes, options,
-                         seed=config.seed + run)
+  return EpisodeLoader(make_source(data), test.split, class_split(data)[0],
+                       options)
+
+
+def test_episodes(config: ml_collections.ConfigDict, run: int,
+                  num_episodes: int | None = None):
+  """(episodes, loader) of test run `run` (seed + run), as the authors;
+  `num_episodes` (default config.test.episodes) of them."""
+  data = config.data
+  index = test_class_index(config)
+  classes = episodes_lib.usable_classes(index, class_split(data)[1],
+                                        data.shots)
   return (episodes_lib.test_episodes(
       index, classes, shots=data.shots, seed=config.seed + run,
-      num_episodes=num_episodes or test.episodes), loader)
+      num_episodes=num_episodes or config.test.episodes),
+          test_loader(config))

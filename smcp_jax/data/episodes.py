@@ -19,11 +19,13 @@ from smcp_jax.data.quiet_tf import tf
 
 @dataclasses.dataclass(frozen=True)
 class Episode:
-  """One 1-way K-shot episode."""
+  """One 1-way K-shot episode: its images, and the seed of everything
+  random in its arrays (weak annotations draw from [seed, index, 1])."""
   index: int
   class_id: int
   support_ids: tuple[str, ...]
   query_id: str
+  seed: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +89,7 @@ def test_episodes(index: ClassIndex, classes, *, shots: int, seed: int,
     picks = rng.choice(len(images), shots + 1, replace=False)
     out.append(Episode(number, class_id,
                        tuple(images[p] for p in picks[:-1]),
-                       images[picks[-1]]))
+                       images[picks[-1]], seed))
   return out
 
 

@@ -18,9 +18,8 @@ class EpisodeLoader:
   """Loads, resizes and normalises the images of an episode."""
 
   def __init__(self, source, split: str, train_classes,
-               options: EpisodeOptions, seed: int = 0):
-    self.source, self.split, self.options, self.seed = (source, split,
-                                                        options, seed)
+               options: EpisodeOptions):
+    self.source, self.split, self.options = source, split, options
     self.mcl_table = transforms.mcl_lookup(train_classes, options.mcl_remap)
 
   def _view(self, image_id: str, with_instances: bool):
@@ -44,7 +43,7 @@ class EpisodeLoader:
 
   def __call__(self, episode: Episode) -> dict[str, np.ndarray]:
     c, opts = episode.class_id, self.options
-    rng = np.random.default_rng([self.seed, episode.index, 1])
+    rng = np.random.default_rng([episode.seed, episode.index, 1])
     images, masks, labels, mcl = [], [], [], []
     for image_id in episode.support_ids:
       (image, label, instances), _ = self._view(image_id,
