@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # The toy versions of the paper's Tables V, VI, VII and IX and of its k-shot
 # test (Fig. 9), on fold 0's novel classes: trains configs/toy.py (the demo's
-# recipe, from the toy's pretrained encoder) with components switched off,
-# and evaluates the demo's model (runs/demo, the full network) with each
-# prototype mode, support annotation and shot count. About 30 minutes on 2
-# CPU cores. Results: runs/ablations/*.json and the tables on stdout.
-# Usage: bash scripts/ablations.sh   (needs runs/demo: bash scripts/demo.sh)
+# recipe, from the toy's pretrained encoder) in full and with components
+# switched off, and evaluates the full network with each prototype mode,
+# support annotation and shot count. About 40 minutes on 2 CPU cores.
+# Results: runs/ablations/*.json and the tables on stdout.
+# Usage: bash scripts/ablations.sh [--config.x=y ...]   (needs data/toy:
+# bash scripts/demo.sh; the flags go to every training, e.g.
+# --config.train.optimizer=adam --config.train.lr=1e-3)
 source "$(dirname "$0")/_venv.sh"
 out=runs/ablations
 mkdir -p "$out"
-if [ ! -f runs/demo/params/params.msgpack ]; then
-  echo "error: runs/demo has no trained model: run bash scripts/demo.sh first" >&2
+if [ ! -f data/toy/VOCdevkit/VOC2012/ImageSets/Segmentation/val.txt ]; then
+  echo "error: no toy data set in data/toy: run bash scripts/demo.sh first" >&2
   exit 1
 fi
 no_spt=--config.train.self_prototype=False
 declare -A variants=(
+  [full]=""
   [base]="--config.model.use_mcl=False --config.model.use_pff=False $no_spt"
   [mcl]="--config.model.use_pff=False $no_spt"
   [pff]="--config.model.use_mcl=False $no_spt"
@@ -22,10 +25,10 @@ declare -A variants=(
   [pff_spt]="--config.model.use_mcl=False"
   [frozen]="--config.model.use_mcl=False --config.train.freeze_encoder=True"
 )
-for name in base mcl pff mcl_pff pff_spt frozen; do
+for name in full base mcl pff mcl_pff pff_spt frozen; do
   # shellcheck disable=SC2086
   "$PY" -m smcp_jax.train --config configs/toy.py --workdir "$out/$name" \
-      ${variants[$name]}
+      ${variants[$name]} "$@"
   # shellcheck disable=SC2086
   "$PY" -m smcp_jax.evaluate --checkpoint "$out/$name" \
       --report "$out/$name.json"
@@ -40,10 +43,9 @@ declare -A tests=(
 )
 for name in support pseudo scribble bbox shots5_support shots5_fused; do
   # shellcheck disable=SC2086
-  "$PY" -m smcp_jax.evaluate --checkpoint runs/demo ${tests[$name]} \
-      --report "$out/demo_$name.json"
+  "$PY" -m smcp_jax.evaluate --checkpoint "$out/full" ${tests[$name]} \
+      --report "$out/full_$name.json"
 done
-cp runs/demo/eval_trained.json "$out/demo_fused.json"
 "$PY" - <<'PY'
 import json
 out = 'runs/ablations'
@@ -57,22 +59,22 @@ def cell(name):
 
 print('Table V\n| MCL | PFF | SPT | mIoU | FB-IoU |\n|---|---|---|---|---|')
 for name, marks in (('base', '   '), ('pff', ' x '), ('mcl', 'x  '),
-                    ('mcl_pff', 'xx '), ('demo_fused', 'xxx')):
+                    ('mcl_pff', 'xx '), ('full', 'xxx')):
   print('| ' + ' | '.join('x' if c == 'x' else '' for c in marks)
         + f' | {cell(name)} |')
 for title, rows in (
-    ('Table VI', (('support prototype', 'demo_support'),
-                  ('pseudo-prototype', 'demo_pseudo'),
-                  ('fused', 'demo_fused'))),
-    ('Table VII', (('with MCL (the demo)', 'demo_fused'),
+    ('Table VI', (('support prototype', 'full_support'),
+                  ('pseudo-prototype', 'full_pseudo'),
+                  ('fused', 'full'))),
+    ('Table VII', (('with MCL', 'full'),
                    ('without MCL', 'pff_spt'),
                    ('frozen encoder, without MCL', 'frozen'))),
-    ('Table IX', (('dense', 'demo_fused'), ('scribble', 'demo_scribble'),
-                  ('bounding box', 'demo_bbox'))),
-    ('k-shot', (('1-shot, support prototype', 'demo_support'),
-                ('1-shot, fused', 'demo_fused'),
-                ('5-shot, support prototypes', 'demo_shots5_support'),
-                ('5-shot, fused', 'demo_shots5_fused')))):
+    ('Table IX', (('dense', 'full'), ('scribble', 'full_scribble'),
+                  ('bounding box', 'full_bbox'))),
+    ('k-shot', (('1-shot, support prototype', 'full_support'),
+                ('1-shot, fused', 'full'),
+                ('5-shot, support prototypes', 'full_shots5_support'),
+                ('5-shot, fused', 'full_shots5_fused')))):
   print(f'\n{title}\n| | mIoU | FB-IoU |\n|---|---|---|')
   for label, name in rows:
     print(f'| {label} | {cell(name)} |')

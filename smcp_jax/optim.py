@@ -35,10 +35,9 @@ def create_optimizer(train: ml_collections.ConfigDict, params):
   Weight decay is coupled L2 on every parameter (biases too), added to the
   gradient before momentum, as torch.optim.SGD(weight_decay=...) does.
   `optimizer='adam'` swaps SGD for Adam (with the same L2 term): not the
-  paper's, but a network trained from random init (the toy) leaves the
+  paper's, but a network trained from random init leaves the
   predict-the-prior plateau far sooner with it. `clip_grad_norm` > 0 first
-  clips the loss gradient's global norm (not in
-  the paper; the toy recipe uses it against rare spikes). Freezing the
+  clips the loss gradient's global norm (not in the paper). Freezing the
   encoder (Table VII) masks its updates to zero. `skip_nonfinite` leaves
   parameters and optimizer state unchanged on a step whose gradient has a
   NaN/Inf (counted in the state's total_notfinite).
