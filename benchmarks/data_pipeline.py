@@ -53,7 +53,8 @@ def main(argv=None):
     config = config_lib.resolve(config)
     train = builder.train_dataset(config)
     train_rate = _rate(train.as_numpy_iterator(), args.batch, 5, args.steps)
-    episodes, loader = builder.test_episodes(config, run=0)
+    episodes = builder.test_episodes(config, run=0)
+    loader = builder.test_loader(config)
     test_rate = _rate(iter(loader(e) for e in episodes), 1, 5, 100)
 
   result = {

@@ -42,7 +42,7 @@ def protocol_episodes(config: ml_collections.ConfigDict, *,
                       episodes: int | None = None) -> list[list[Episode]]:
   """The protocol's runs x episodes (default config.test.runs x
   config.test.episodes), run r drawn with seed + r."""
-  return [builder.test_episodes(config, run, episodes)[0]
+  return [builder.test_episodes(config, run, episodes)
           for run in range(runs or config.test.runs)]
 
 

@@ -18,6 +18,7 @@ deterministic.
 import argparse
 import hashlib
 import os
+import sys
 import time
 
 from flax import nnx
@@ -101,10 +102,16 @@ def main(argv=None):
   parser.add_argument('--lr', type=float, default=1e-3)
   parser.add_argument('--seed', type=int, default=0)
   args = parser.parse_args(argv)
+  try:  # before minutes of training, not after
+    os.makedirs(args.out, exist_ok=True)
+  except OSError as e:
+    sys.exit(f'error: --out {args.out} cannot be made: {e.strerror}')
+  if not os.access(args.out, os.W_OK):
+    sys.exit(f'error: --out {args.out} is not writable')
   start = time.time()
   params, _ = pretrain(width=args.width, size=args.size,
-                    num_images=args.num_images, steps=args.steps,
-                    batch=args.batch, lr=args.lr, seed=args.seed)
+                       num_images=args.num_images, steps=args.steps,
+                       batch=args.batch, lr=args.lr, seed=args.seed)
   params_io.save_params(args.out, params, model_config={'width': args.width},
                         scope='backbone', source='toy_pretrain')
   with open(os.path.join(args.out, params_io.PARAMS_FILE), 'rb') as f:

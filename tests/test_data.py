@@ -45,7 +45,9 @@ def _batches(config, global_batch, **kwargs):
 
 
 def _test_episodes(config, run):
-  return builder.test_episodes(config_lib.resolve(config), run=run)
+  """(episodes, loader) of test run `run`."""
+  config = config_lib.resolve(config)
+  return builder.test_episodes(config, run=run), builder.test_loader(config)
 
 
 # --- the toy set --------------------------------------------------------------

@@ -89,13 +89,12 @@ def test_loader(config: ml_collections.ConfigDict) -> EpisodeLoader:
 
 def test_episodes(config: ml_collections.ConfigDict, run: int,
                   num_episodes: int | None = None):
-  """(episodes, loader) of test run `run` (seed + run), as the authors;
+  """The episodes of test run `run` (seed + run), as the authors;
   `num_episodes` (default config.test.episodes) of them."""
   data = config.data
   index = test_class_index(config)
   classes = episodes_lib.usable_classes(index, class_split(data)[1],
                                         data.shots)
-  return (episodes_lib.test_episodes(
+  return episodes_lib.test_episodes(
       index, classes, shots=data.shots, seed=config.seed + run,
-      num_episodes=num_episodes or config.test.episodes),
-          test_loader(config))
+      num_episodes=num_episodes or config.test.episodes)

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 from PIL import ImageDraw
 from scipy import ndimage
+import tqdm
 
 from smcp_jax.data import labels
 
@@ -126,5 +127,6 @@ def make_image(index: int, seed: int, size: int):
 
 def make_set(num_images: int, *, seed: int, size: int):
   """(images (N, S, S, 3) uint8, labels (N, S, S, 3) uint8), in memory."""
-  pairs = [make_image(i, seed, size) for i in range(num_images)]
+  pairs = [make_image(i, seed, size) for i in tqdm.trange(
+      num_images, desc='pretraining images', unit='img', leave=False)]
   return (np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]))
