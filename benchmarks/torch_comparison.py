@@ -109,57 +109,71 @@ def _device_peak_bytes(device: str) -> dict:
   return {'peak_device_bytes': stats.get('peak_bytes_in_use')}
 
 
-def _measure_jax(name, size, repeats, weight_grad, batch=1, dtype='float32',
-                 device='cpu'):
+def _jax_step(name, graphdef, params, size, batch):
+  """The jitted function of one JAX measurement and its arguments."""
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   import optax  # pylint: disable=g-import-not-at-top
   from smcp_jax import losses  # pylint: disable=g-import-not-at-top
-  if device == 'gpu' and jax.default_backend() != 'gpu':
-    raise SystemExit('--device gpu: JAX sees no GPU (install jax[cuda12])')
-  model = _jax_model(_torch_model(), weight_grad, dtype)
   support, masks, query, labels = _episode(size, batch)
-  graphdef, params = nnx.split(model, nnx.Param)
-  result = {}
   if name == 'jax_infer':
     fn = jax.jit(lambda p, s, m, q: nnx.merge(graphdef, p).infer(
         s, m, q, mode='fused')['logits'])
-    args = (params, support, masks, query)
-  elif name == 'jax_train':
+    return fn, (params, support, masks, query)
+  if name == 'jax_train':
     tx = optax.chain(optax.add_decayed_weights(5e-4),
                      optax.sgd(2.5e-4, momentum=0.9))
-    batch = {'support_images': support, 'support_masks': masks,
-             'query_image': query, **labels}
+    arrays = {'support_images': support, 'support_masks': masks,
+              'query_image': query, **labels}
 
-    def step(p, opt_state, batch):
+    def step(p, opt_state, arrays):
       def loss_fn(p):
-        out = nnx.merge(graphdef, p)(batch['support_images'],
-                                     batch['support_masks'],
-                                     batch['query_image'])
-        return losses.smcp_loss(out, batch, 0.1)[0]
+        out = nnx.merge(graphdef, p)(arrays['support_images'],
+                                     arrays['support_masks'],
+                                     arrays['query_image'])
+        return losses.smcp_loss(out, arrays, 0.1)[0]
       grads = jax.grad(loss_fn)(p)
       updates, opt_state = tx.update(grads, opt_state, p)
       return optax.apply_updates(p, updates), opt_state
 
-    fn = jax.jit(step)
-    args = (params, tx.init(params), batch)
-  elif name == 'jax_encoder':
+    return jax.jit(step), (params, tx.init(params), arrays)
+  if name == 'jax_encoder':
     fn = jax.jit(lambda p, q: nnx.merge(graphdef, p).encoder(q))
-    args = (params, query)
-  else:  # jax_encoder_grad
-    fn = jax.jit(jax.grad(lambda p, q: jnp.sum(
-        nnx.merge(graphdef, p).encoder(q))))
-    args = (params, query)
-  compiled = fn.lower(*args).compile()
-  memory = compiled.memory_analysis()
-  if memory is not None:
-    result['xla_temp_bytes'] = int(memory.temp_size_in_bytes)
-  result['seconds'] = _median_time(
-      lambda: jax.block_until_ready(compiled(*args)), repeats)
-  result['devices'] = str(jax.devices())
-  result.update(_device_peak_bytes(device))
-  return result
+    return fn, (params, query)
+  fn = jax.jit(jax.grad(lambda p, q: jnp.sum(  # jax_encoder_grad
+      nnx.merge(graphdef, p).encoder(q))))
+  return fn, (params, query)
+
+
+def _measure_jax(name, size, repeats, weight_grad, batches=(1,),
+                 dtype='float32', device='cpu'):
+  """One result per batch, batches in increasing order: the process's
+  peak memory so far is then the largest batch's own."""
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  import jax  # pylint: disable=g-import-not-at-top
+  if device == 'gpu' and jax.default_backend() != 'gpu':
+    raise SystemExit('--device gpu: JAX sees no GPU (install jax[cuda12])')
+  model = _jax_model(_torch_model(), weight_grad, dtype)
+  graphdef, params = nnx.split(model, nnx.Param)
+  results = []
+  for batch in sorted(batches):
+    fn, args = _jax_step(name, graphdef, params, size, batch)
+    start = time.perf_counter()
+    compiled = fn.lower(*args).compile()
+    result = {'batch': batch,
+              'compile_seconds': time.perf_counter() - start}
+    memory = compiled.memory_analysis()
+    if memory is not None:
+      result['xla_temp_bytes'] = int(memory.temp_size_in_bytes)
+    result['seconds'] = _median_time(
+        lambda: jax.block_until_ready(compiled(*args)), repeats)
+    result['device_kind'] = jax.devices()[0].device_kind
+    result.update(_device_peak_bytes(device))
+    result['peak_rss_bytes'] = _peak_rss_bytes()
+    results.append(result)
+    del compiled, args
+  return results
 
 
 def _torch_loss(outputs, labels):
@@ -180,14 +194,10 @@ def _torch_loss(outputs, labels):
                         labels['support_mcl_label'][:, 0])))
 
 
-def _measure_torch(name, size, repeats, batch=1, dtype='float32',
-                   device='cpu'):
+def _torch_step(name, model, size, batch, dtype, where):
+  """The function of one torch measurement (synchronised on CUDA)."""
   import torch  # pylint: disable=g-import-not-at-top
   from tests import parity_utils  # pylint: disable=g-import-not-at-top
-  where = 'cuda' if device == 'gpu' else 'cpu'
-  if where == 'cuda' and not torch.cuda.is_available():
-    raise SystemExit('--device gpu: torch sees no GPU (install a CUDA build)')
-  model = _torch_model().to(where)
   support, masks, query, labels = _episode(size, batch)
   s = parity_utils.to_torch_images(support[:, 0]).to(where)
   m = torch.from_numpy(masks[:, 0]).to(where)
@@ -195,8 +205,8 @@ def _measure_torch(name, size, repeats, batch=1, dtype='float32',
   # bfloat16: autocast, as torch users run mixed precision.
   cast = lambda: torch.autocast(where, dtype=torch.bfloat16,
                                 enabled=dtype == 'bfloat16')
-  sync = torch.cuda.synchronize if where == 'cuda' else lambda: None
   if name == 'torch_infer':
+    model.eval()
     s_k, m_k = s[:, None], m[:, None]
 
     def step():
@@ -223,16 +233,39 @@ def _measure_torch(name, size, repeats, batch=1, dtype='float32',
       with cast():
         out = model.features(q)
       out.float().sum().backward()
+  if where != 'cuda':
+    return step
 
-  def fn():
+  def synchronised():
     step()
-    sync()
+    torch.cuda.synchronize()
 
-  result = {'seconds': _median_time(fn, repeats),
-            'threads': torch.get_num_threads()}
-  if where == 'cuda':
-    result['peak_device_bytes'] = torch.cuda.max_memory_allocated()
-  return result
+  return synchronised
+
+
+def _measure_torch(name, size, repeats, batches=(1,), dtype='float32',
+                   device='cpu'):
+  """One result per batch, as _measure_jax."""
+  import torch  # pylint: disable=g-import-not-at-top
+  where = 'cuda' if device == 'gpu' else 'cpu'
+  if where == 'cuda' and not torch.cuda.is_available():
+    raise SystemExit('--device gpu: torch sees no GPU (install a CUDA build)')
+  # cuDNN's autotuner, as torch users enable it for fixed input sizes.
+  torch.backends.cudnn.benchmark = where == 'cuda'
+  model = _torch_model().to(where)
+  results = []
+  for batch in sorted(batches):
+    if where == 'cuda':
+      torch.cuda.reset_peak_memory_stats()
+    step = _torch_step(name, model, size, batch, dtype, where)
+    result = {'batch': batch, 'seconds': _median_time(step, repeats),
+              'threads': torch.get_num_threads(),
+              'peak_rss_bytes': _peak_rss_bytes()}
+    if where == 'cuda':
+      result['peak_device_bytes'] = torch.cuda.max_memory_allocated()
+    results.append(result)
+    del step
+  return results
 
 
 def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
@@ -249,45 +282,53 @@ def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
   return 2.0 * n**3 / min(t_jax, t_torch) / 1e9
 
 
+def _peak_rss_bytes() -> int:
+  return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _child(name, args):
-  setting = {'batch': args.batch, 'dtype': args.dtype, 'device': args.device}
+  setting = {'batches': args.batches, 'dtype': args.dtype,
+             'device': args.device}
   if name.startswith('jax'):
-    result = _measure_jax(name, args.size, args.repeats, args.weight_grad,
-                          **setting)
+    results = _measure_jax(name, args.size, args.repeats, args.weight_grad,
+                           **setting)
   else:
-    result = _measure_torch(name, args.size, args.repeats, **setting)
-  result['peak_rss_bytes'] = resource.getrusage(
-      resource.RUSAGE_SELF).ru_maxrss * 1024
-  print(json.dumps(result))
+    results = _measure_torch(name, args.size, args.repeats, **setting)
+  print(json.dumps(results))
 
 
-def _run_child(name, args, batch=1, dtype='float32'):
+def _run_child(name, args, batches=(1,), dtype='float32') -> list[dict]:
+  """Runs one measurement over `batches` in a process of its own."""
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2')
   out = subprocess.run(
       [sys.executable, '-m', 'benchmarks.torch_comparison', '--child', name,
        '--size', str(args.size), '--repeats', str(args.repeats),
        '--weight-grad', args.weight_grad, '--device', args.device,
-       '--batch', str(batch), '--dtype', dtype],
+       '--batches', *map(str, batches), '--dtype', dtype],
       env=env, check=True, capture_output=True, text=True).stdout
   return json.loads(out.strip().splitlines()[-1])
 
 
-def sweep(args) -> list[dict]:
+def sweep(args, on_row=lambda rows: None) -> list[dict]:
   """Episodes/s and peak memory of inference and the train step of both
-  libraries, for every batch and dtype asked for."""
+  libraries, for every batch and dtype asked for; one process per library,
+  what and dtype (a GPU process starts in seconds, so not one per batch).
+  `on_row` sees the rows so far after each (what, dtype)."""
   rows = []
   for what in args.what:
     for dtype in args.dtypes:
-      for batch in args.batches:
-        print(f'sweep: {what}, {dtype}, batch {batch} ...', flush=True)
-        row = {'what': what, 'dtype': dtype, 'batch': batch}
-        for lib in ('jax', 'torch'):
-          result = _run_child(f'{lib}_{what}', args, batch, dtype)
-          row[lib] = {**result,
-                      'episodes_per_s': batch / result['seconds']}
+      print(f'sweep: {what}, {dtype}, batches {args.batches} ...',
+            flush=True)
+      per_lib = {lib: _run_child(f'{lib}_{what}', args, args.batches, dtype)
+                 for lib in ('jax', 'torch')}
+      for j, t in zip(per_lib['jax'], per_lib['torch']):
+        row = {'what': what, 'dtype': dtype, 'batch': j['batch'],
+               'jax': {**j, 'episodes_per_s': j['batch'] / j['seconds']},
+               'torch': {**t, 'episodes_per_s': t['batch'] / t['seconds']}}
         row['jax_speedup'] = (row['jax']['episodes_per_s']
-                                 / row['torch']['episodes_per_s'])
+                              / row['torch']['episodes_per_s'])
         rows.append(row)
+      on_row(rows)
   return rows
 
 
@@ -393,7 +434,6 @@ def main(argv=None):
   parser.add_argument('--what', nargs='+', default=['infer', 'train'],
                       choices=('infer', 'train'))
   parser.add_argument('--child', choices=MEASUREMENTS, help=argparse.SUPPRESS)
-  parser.add_argument('--batch', type=int, default=1, help=argparse.SUPPRESS)
   parser.add_argument('--dtype', default='float32', help=argparse.SUPPRESS)
   parser.add_argument('--out', default='benchmarks/torch_comparison.json')
   args = parser.parse_args(argv)
@@ -404,9 +444,14 @@ def main(argv=None):
              f'{os.cpu_count()} cores, device {args.device}')
   if args.sweep:
     report = {'machine': machine, 'size': args.size,
-              'repeats': args.repeats, 'sweep': sweep(args)}
-    with open(args.out, 'w') as f:
-      json.dump(report, f, indent=2)
+              'repeats': args.repeats}
+
+    def write(rows):  # after each (what, dtype): a cut-off run keeps those
+      report['sweep'] = rows
+      with open(args.out, 'w') as f:
+        json.dump(report, f, indent=2)
+
+    sweep(args, on_row=write)
     print(_sweep_table(report['sweep']))
     print(f'report: {args.out}')
     return
@@ -417,7 +462,7 @@ def main(argv=None):
     for name in order:
       print(f'round {round_ + 1}/{args.rounds}: measuring {name} ...',
             flush=True)
-      runs[name].append(_run_child(name, args))
+      runs[name].append(_run_child(name, args)[0])
   results = {name: _aggregate(r) for name, r in runs.items()}
   report = {
       'machine': machine,

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from benchmarks import step_profile
 from benchmarks import torch_comparison
 
 
@@ -53,17 +54,44 @@ def test_a_tiny_sweep_reports_episodes_per_second(tmp_path):
   CPU at 33 px."""
   out = tmp_path / 'sweep.json'
   torch_comparison.main(['--sweep', '--size', '33', '--repeats', '1',
-                         '--batches', '2', '--dtypes', 'float32', 'bfloat16',
-                         '--what', 'infer', '--out', str(out)])
+                         '--batches', '2', '1', '--dtypes', 'float32',
+                         'bfloat16', '--what', 'infer', '--out', str(out)])
   rows = json.loads(out.read_text())['sweep']
+  # One process per library and dtype measures its batches smallest first.
   assert [(r['what'], r['dtype'], r['batch']) for r in rows] == [
-      ('infer', 'float32', 2), ('infer', 'bfloat16', 2)]
+      ('infer', 'float32', 1), ('infer', 'float32', 2),
+      ('infer', 'bfloat16', 1), ('infer', 'bfloat16', 2)]
   for row in rows:
     for lib in ('jax', 'torch'):
+      assert row[lib]['batch'] == row['batch']
       assert row[lib]['episodes_per_s'] == pytest.approx(
-          2 / row[lib]['seconds'])
+          row['batch'] / row[lib]['seconds'])
       assert row[lib]['peak_rss_bytes'] > 50 * 2**20
+    assert row['jax']['compile_seconds'] > 0
     assert row['jax_speedup'] == pytest.approx(
         row['jax']['episodes_per_s'] / row['torch']['episodes_per_s'])
   table = torch_comparison._sweep_table(rows)
   assert '| infer | bfloat16 | 2 |' in table
+
+
+def test_step_profile_sums_a_trace_per_thread():
+  """Hand-made Perfetto events: per-thread totals and the top names."""
+  meta = lambda pid, tid, kind, name: {
+      'ph': 'M', 'pid': pid, 'tid': tid, 'name': kind, 'args': {'name': name}}
+  x = lambda tid, name, dur: {'ph': 'X', 'pid': 1, 'tid': tid, 'ts': 0.0,
+                              'dur': dur, 'name': name}
+  trace = {'traceEvents': [
+      meta(1, None, 'process_name', '/device:GPU:0'),
+      meta(1, 7, 'thread_name', 'Stream #7'),
+      meta(1, 8, 'thread_name', 'XLA Ops'),
+      x(7, 'conv_a', 30.0), x(7, 'conv_b', 50.0), x(7, 'conv_a', 25.0),
+      x(8, 'fusion.1', 4.0),
+      {'ph': 'i', 'pid': 1, 'tid': 7, 'name': 'ignored'}]}
+  summary = step_profile.summarize_trace(trace, top=1)
+  assert set(summary) == {'/device:GPU:0 / Stream #7',
+                          '/device:GPU:0 / XLA Ops'}
+  stream = summary['/device:GPU:0 / Stream #7']
+  assert stream['total_us'] == 105.0
+  assert stream['events'] == 2  # distinct names
+  assert stream['top'] == [('conv_a', 55.0)]
+  assert summary['/device:GPU:0 / XLA Ops']['total_us'] == 4.0

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The README's GPU measurements in one go: versions, the inference and
+# train-step sweeps against PyTorch (float32 and bfloat16, batches 1-32),
+# then a profile of one train step of each library. About 9 minutes on one
+# H200; each part has its own time limit so that a slow one leaves the rest.
+#   bash benchmarks/gpu.sh [OUT_DIR]     (default: $OUT or runs/gpu_benchmark)
+# Needs the CUDA builds of JAX and torch; a flax wheel in .whl/ is used when
+# the installed flax cannot run the network.
+set -u
+out=${1:-${OUT:-runs/gpu_benchmark}}
+mkdir -p "$out"
+export PYTHONUNBUFFERED=1 TF_CPP_MIN_LOG_LEVEL=2
+py=python3
+smoke() {
+  timeout 120 $py -m benchmarks.torch_comparison --child jax_infer --size 33 \
+    --repeats 1 --batches 1 --device gpu >/dev/null
+}
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+if ! smoke && ls .whl/flax-*.whl >/dev/null 2>&1; then
+  echo "the installed flax cannot run the network: using .whl/"
+  $py -m pip install -q --no-index --no-deps --no-compile --target /tmp/site \
+    .whl/*.whl && export PYTHONPATH=/tmp/site
+  smoke || { echo "JAX cannot run the network on this GPU"; exit 1; }
+fi
+$py -c 'import jax, flax, torch; print("jax", jax.__version__, "flax",
+flax.__version__, "torch", torch.__version__, jax.devices())'
+sweep() {  # what, seconds, repeats
+  timeout "$2" $py -m benchmarks.torch_comparison --sweep --device gpu \
+    --what "$1" --dtypes bfloat16 float32 --repeats "$3" \
+    --out "$out/sweep_$1.json"
+}
+sweep infer 210 20
+sweep train 230 10
+timeout 60 $py -m benchmarks.step_profile --lib jax --batch 8 \
+  --dtype bfloat16 --out "$out/profile_jax.json" \
+  --trace-out "$out/trace_jax.json.gz" >"$out/profile_jax.txt" 2>&1
+timeout 40 $py -m benchmarks.step_profile --lib torch --batch 8 \
+  --dtype bfloat16 >"$out/profile_torch.txt" 2>&1
+for what in infer train; do
+  [ -f "$out/sweep_$what.json" ] && $py -c "import json, sys
+from benchmarks import torch_comparison as tc
+print(tc._sweep_table(json.load(open(sys.argv[1]))['sweep']))" \
+    "$out/sweep_$what.json"
+done
+head -c 3000 "$out/profile_jax.txt"
