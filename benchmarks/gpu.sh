@@ -2,7 +2,9 @@
 # The README's GPU measurements in one go: versions, the inference and
 # train-step sweeps against PyTorch (float32 and bfloat16, batches 1-32),
 # then a profile of one train step of each library. About 9 minutes on one
-# H200; each part has its own time limit so that a slow one leaves the rest.
+# H200 (each part has its own time limit so that a slow one leaves the
+# rest); the train step's batches are 1, 4 and 16, since compiling it for
+# each of 1-32 in both libraries and dtypes took longer than its limit.
 #   bash benchmarks/gpu.sh [OUT_DIR]     (default: $OUT or runs/gpu_benchmark)
 # Needs the CUDA builds of JAX and torch; a flax wheel in .whl/ is used when
 # the installed flax cannot run the network.
@@ -24,13 +26,13 @@ if ! smoke && ls .whl/flax-*.whl >/dev/null 2>&1; then
 fi
 $py -c 'import jax, flax, torch; print("jax", jax.__version__, "flax",
 flax.__version__, "torch", torch.__version__, jax.devices())'
-sweep() {  # what, seconds, repeats
+sweep() {  # what, seconds, repeats, batches
   timeout "$2" $py -m benchmarks.torch_comparison --sweep --device gpu \
-    --what "$1" --dtypes bfloat16 float32 --repeats "$3" \
+    --what "$1" --dtypes bfloat16 float32 --repeats "$3" --batches $4 \
     --out "$out/sweep_$1.json"
 }
-sweep infer 210 20
-sweep train 230 10
+sweep infer 200 20 "1 2 4 8 16 32"
+sweep train 300 5 "1 4 16"
 timeout 60 $py -m benchmarks.step_profile --lib jax --batch 8 \
   --dtype bfloat16 --out "$out/profile_jax.json" \
   --trace-out "$out/trace_jax.json.gz" >"$out/profile_jax.txt" 2>&1
