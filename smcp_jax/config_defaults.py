@@ -55,12 +55,18 @@ def get_config() -> ml_collections.ConfigDict:
   data.class_index_cache = ''  # '' = ~/.cache/smcp_jax/class_index
 
   config.test = test = ml_collections.ConfigDict()
-  test.protocol = 'authors'  # 'authors': trainaug episodes, resized label;
-                             # 'val': VOC val / COCO val2014, original size
-  test.split = ''  # '' = the protocol's split (data/protocols.py)
-  test.label_resolution = ''  # '' = the protocol's: 'resized' | 'original'
-  test.episodes = 1000
-  test.runs = 5
+  # A protocol sets every field below left unset ('', 0, -1) as its
+  # codebase does (data/protocols.py); a value set here or by a flag wins.
+  test.protocol = 'authors'  # 'authors' | 'pfenet' | 'hsnet' | 'bam'
+  test.split = ''  # test images: 'trainaug' | 'val' | 'val2014' | ...
+  test.label_resolution = ''  # scored label: 'resized' | 'original'
+  test.episodes = 0  # episodes per run
+  test.runs = 0  # runs, one seed each
+  test.seeds = ''  # '1234,1235': one per run
+  test.image_size = 0  # network input side at test time
+  test.resize = ''  # 'squash' to a square | 'pad': long side, pasted
+  test.min_area = -1  # pixels of the class for a query / support image
+  test.query_order = ''  # 'random' | 'sequential' (each image) | 'pairs'
   test.annotation = 'dense'  # support annotation: 'dense'|'scribble'|'bbox'
   test.box_choice = 'random'  # paper: random instance; authors: 'largest'
   test.prototype = 'fused'  # 'support' | 'pseudo' | 'fused' (Table VI)

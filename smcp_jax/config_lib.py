@@ -4,7 +4,8 @@
 `resolve` returns a frozen config with every field filled in: the (ref)
 fields from `config.reference` (the paper's or the released code's value;
 shared/reference/smcp_spec.md, section 5, lists the differences), the MCL
-head size, and the test split and label resolution of `test.protocol`.
+head size, and the test fields that `test.protocol` sets (data/protocols.py)
+where they are left unset.
 Library code takes that resolved config and never resolves again.
 """
 
@@ -40,8 +41,10 @@ CHOICES = {
     'train.compute_dtype': ('float32', 'bfloat16'),
     'data.dataset': tuple(folds.NUM_CLASSES),
     'data.coco_split': folds.COCO_SPLITS,
-    'test.protocol': tuple(protocols.TEST_PROTOCOLS),
+    'test.protocol': protocols.NAMES,
     'test.label_resolution': protocols.LABEL_RESOLUTIONS,
+    'test.resize': protocols.RESIZES,
+    'test.query_order': protocols.QUERY_ORDERS,
     'test.annotation': weak.ANNOTATIONS,
     'test.box_choice': weak.BOX_CHOICES,
     'test.prototype': smcp.PROTOTYPE_MODES,
@@ -51,7 +54,7 @@ CHOICES = {
 POSITIVE = ('train.num_steps', 'train.global_batch', 'train.lr',
             'train.log_every_steps', 'train.checkpoint_every_steps',
             'train.keep_checkpoints', 'data.shots', 'data.image_size',
-            'test.episodes', 'test.runs', 'model.width')
+            'test.episodes', 'test.runs', 'test.image_size', 'model.width')
 
 # The fields that shape the parameters: a checkpoint loads only into a
 # network built with the same values.
@@ -142,13 +145,25 @@ def resolve(config: ml_collections.ConfigDict
       _set(config, field, values[which])
   if config.model.num_mcl_classes is None:
     config.model.num_mcl_classes = mcl_classes(config)
-  if config.test.protocol in protocols.TEST_PROTOCOLS:
-    split, resolution = protocols.protocol_defaults(config.test.protocol,
-                                                    config.data.dataset)
-    config.test.split = config.test.split or split
-    config.test.label_resolution = config.test.label_resolution or resolution
+  if config.test.protocol in protocols.NAMES:
+    for field, value in protocol_defaults(config).items():
+      if config.test[field] == protocols.UNSET[field]:
+        config.test[field] = value
   validate(config)
   return ml_collections.FrozenConfigDict(config)
+
+
+def protocol_defaults(config) -> dict:
+  """The test.* values of config.test.protocol for this config; explicit
+  test.seeds (their count) or test.runs decide the number of runs."""
+  test = config.test
+  try:
+    runs = len(protocols.parse_seeds(test.seeds)) if test.seeds else test.runs
+    return protocols.defaults(test.protocol, config.data.dataset,
+                              image_size=config.data.image_size,
+                              seed=config.seed, runs=max(runs, 0))
+  except ValueError as e:
+    raise ConfigError(str(e)) from None
 
 
 def mcl_classes(config) -> int:
@@ -175,6 +190,17 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.train.clip_grad_norm < 0:
     raise ConfigError('config.train.clip_grad_norm must be >= 0 (0 = off), '
                       f'got {config.train.clip_grad_norm}')
+  try:
+    seeds = protocols.parse_seeds(config.test.seeds)
+  except ValueError as e:
+    raise ConfigError(str(e)) from None
+  if len(seeds) != config.test.runs:
+    raise ConfigError(f'config.test.runs={config.test.runs} but '
+                      f'config.test.seeds has {len(seeds)} seeds '
+                      f'({config.test.seeds}); set one of them')
+  if config.test.min_area < 0:
+    raise ConfigError('config.test.min_area must be >= 0, got '
+                      f'{config.test.min_area}')
   if not 0 <= config.data.fold < folds.NUM_FOLDS:
     raise ConfigError(f'config.data.fold must be 0..{folds.NUM_FOLDS - 1}, '
                       f'got {config.data.fold}')
@@ -203,13 +229,13 @@ def read_saved_config(path: str) -> ml_collections.ConfigDict:
     for field, values in REFERENCE_VALUES.items():
       if _get(config, field) == values[which]:
         _set(config, field, None)
-  if config.test.protocol in protocols.TEST_PROTOCOLS:
-    split, resolution = protocols.protocol_defaults(config.test.protocol,
-                                                    config.data.dataset)
-    if config.test.split == split:
-      config.test.split = ''
-    if config.test.label_resolution == resolution:
-      config.test.label_resolution = ''
+  if config.test.protocol in protocols.NAMES:
+    own = protocols.defaults(config.test.protocol, config.data.dataset,
+                             image_size=config.data.image_size,
+                             seed=config.seed)
+    for field, value in own.items():
+      if config.test.get(field) == value:
+        config.test[field] = protocols.UNSET[field]
   return config
 
 

@@ -41,7 +41,7 @@ def protocol_episodes(config: ml_collections.ConfigDict, *,
                       runs: int | None = None,
                       episodes: int | None = None) -> list[list[Episode]]:
   """The protocol's runs x episodes (default config.test.runs x
-  config.test.episodes), run r drawn with seed + r."""
+  config.test.episodes), run r drawn with config.test.seeds[r]."""
   return [builder.test_episodes(config, run, episodes)
           for run in range(runs or config.test.runs)]
 
@@ -100,10 +100,14 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params,
   summary = metrics.summarize(results)
   summary.update(
       protocol=test.protocol, split=test.split,
-      label_resolution=test.label_resolution, prototype=test.prototype,
-      annotation=test.annotation, shots=config.data.shots,
-      episodes=len(episode_runs[0]), dataset=config.data.dataset,
-      fold=config.data.fold,
+      label_resolution=test.label_resolution,
+      seeds=','.join(str(run[0].seed) for run in episode_runs),
+      image_size=test.image_size, resize=test.resize,
+      min_area=test.min_area, query_order=test.query_order,
+      prototype=test.prototype, annotation=test.annotation,
+      shots=config.data.shots, episodes=len(episode_runs[0]),
+      dataset=config.data.dataset, fold=config.data.fold,
+      coco_split=config.data.coco_split,
       episodes_sha256=episode_list.sha256(config, episode_runs))
   return summary
 
@@ -113,14 +117,33 @@ def format_table(summary: dict) -> str:
       'checkpoint' in summary) else []
   lines.append(f'{"class":>8} {"IoU %":>8}')
   lines += [f'{c:>8} {v:8.2f}' for c, v in summary['class_iou'].items()]
-  lines.append(f'{"mIoU":>8} {summary["miou"]:8.2f} +- '
-               f'{summary["miou_std"]:.2f}')
-  lines.append(f'{"FB-IoU":>8} {summary["fb_iou"]:8.2f} +- '
-               f'{summary["fb_iou_std"]:.2f}')
+  for key, label in (('miou', 'mIoU'), ('fb_iou', 'FB-IoU')):
+    ci = summary[f'{key}_ci95']
+    extra = (f' (95% CI +-{ci:.2f}, best run {summary[f"{key}_best"]:.2f})'
+             if ci is not None else '')
+    lines.append(f'{label:>8} {summary[key]:8.2f} +- '
+                 f'{summary[f"{key}_std"]:.2f}{extra}')
   lines.append(f'({summary["runs"]} runs x {summary["episodes"]} episodes, '
                f'{summary["protocol"]} protocol, {summary["prototype"]} '
                f'prototype, {summary["annotation"]} support, '
                f'{summary["shots"]}-shot)')
+  return '\n'.join(lines)
+
+
+def format_protocols_table(summaries: dict[str, dict]) -> str:
+  """One line per protocol: its settings, mean +- std, the 95% confidence
+  interval over runs ('-' with one run) and the best run, and speed."""
+  ci = lambda v: '-' if v is None else f'+-{v:.2f}'
+  lines = [f'{"protocol":<8} {"split":<8} {"runs x episodes":>15} '
+           f'{"input":>10} {"label":<8} {"mIoU":>13} {"95% CI":>7} '
+           f'{"best":>6} {"FB-IoU":>13} {"95% CI":>7} {"ep/s":>6}']
+  for name, s in summaries.items():
+    lines.append(
+        f'{name:<8} {s["split"]:<8} {s["runs"]:>6} x {s["episodes"]:>6} '
+        f'{s["image_size"]:>4} {s["resize"]:<5} {s["label_resolution"]:<8} '
+        f'{s["miou"]:6.2f} +-{s["miou_std"]:5.2f} {ci(s["miou_ci95"]):>7} '
+        f'{s["miou_best"]:6.2f} {s["fb_iou"]:6.2f} +-{s["fb_iou_std"]:5.2f} '
+        f'{ci(s["fb_iou_ci95"]):>7} {s["episodes_per_s"]:6.1f}')
   return '\n'.join(lines)
 
 

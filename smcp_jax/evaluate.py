@@ -10,11 +10,18 @@ exports, or a converted checkpoint of the authors (both need --config).
 `--untrained` scores the network as training starts instead (random
 init, or the encoder of `train.init_from` with random heads). Prints a
 table and writes a JSON report beside the checkpoint (or to --report).
+
+  python -m smcp_jax.evaluate --checkpoint runs/p0 --protocols authors,hsnet
+
+scores one checkpoint under several of the field's test protocols
+(data/protocols.py) and prints them side by side; the report holds each.
 """
 
+import copy
 import json
 import os
 import sys
+import time
 
 from absl import app
 from absl import flags
@@ -52,6 +59,9 @@ _SAVE_EPISODES = flags.DEFINE_string(
 _EPISODES = flags.DEFINE_string(
     'episodes', '', 'replay the episode list of this JSON file (written by '
     '--save_episodes) instead of drawing the protocol\'s')
+_PROTOCOLS = flags.DEFINE_list(
+    'protocols', [], 'evaluate under each of these test protocols (comma '
+    'separated: authors, pfenet, hsnet, bam) and print them side by side')
 SAVED_RUN_CONFIG = os.path.join(os.path.dirname(__file__),
                                 'saved_run_config.py')
 
@@ -70,9 +80,13 @@ def _parse_flags(argv):
 def _report_path(config) -> str:
   """Where the report goes ('' for none); its folder is made now, so that
   a bad path fails before the evaluation rather than after it."""
-  path = _REPORT.value or (
-      '' if _UNTRAINED.value else eval_lib.report_path(_CHECKPOINT.value,
-                                                       config))
+  default = ''
+  if not _UNTRAINED.value:
+    default = eval_lib.report_path(_CHECKPOINT.value, config)
+    if _PROTOCOLS.value:
+      default = os.path.join(os.path.dirname(default), 'eval_protocols_'
+                             + '_'.join(_PROTOCOLS.value) + '.json')
+  path = _REPORT.value or default
   if path:
     folder = os.path.dirname(os.path.abspath(path))
     try:
@@ -96,6 +110,40 @@ def _model(config):
   return model_io.load_model(config, _CHECKPOINT.value)
 
 
+def _protocol_configs(config) -> dict:
+  """--protocols: the config resolved under each protocol named (what the
+  config or a flag sets explicitly applies to all of them)."""
+  if not _PROTOCOLS.value:
+    return {}
+  unknown = [p for p in _PROTOCOLS.value if p not in config_lib.CHOICES[
+      'test.protocol']]
+  if unknown:
+    raise config_lib.ConfigError(
+        f'--protocols: unknown {unknown}; choose from '
+        f'{", ".join(config_lib.CHOICES["test.protocol"])}')
+  if _EPISODES.value or _SAVE_EPISODES.value:
+    raise config_lib.ConfigError('--protocols draws each protocol\'s own '
+                                 'episodes: leave out --episodes and '
+                                 '--save_episodes')
+  configs = {}
+  for name in _PROTOCOLS.value:
+    each = copy.deepcopy(config)
+    each.test.protocol = name
+    configs[name] = config_lib.resolve(each)
+  return configs
+
+
+def _timed_evaluate(config, graphdef, params, episode_runs,
+                    **kwargs) -> dict:
+  start = time.perf_counter()
+  summary = eval_lib.evaluate(config, graphdef, params, episode_runs,
+                              **kwargs)
+  summary['seconds'] = time.perf_counter() - start
+  summary['episodes_per_s'] = (summary['runs'] * summary['episodes']
+                               / summary['seconds'])
+  return summary
+
+
 def main(argv):
   del argv
   if not flags.FLAGS['verbosity'].present:
@@ -109,19 +157,29 @@ def main(argv):
              'config is then used')
   try:
     config = config_lib.resolve(_CONFIG.value)
+    protocol_configs = _protocol_configs(_CONFIG.value)
     model, source = _model(config)
     path = _report_path(config)
     panels = os.path.join(os.path.dirname(os.path.abspath(path or '.')),
                           'panels')
     graphdef, params = nnx.split(model, nnx.Param)
-    episode_runs = (
-        episode_list.read(_EPISODES.value, config,
-                          builder.test_class_index(config))
-        if _EPISODES.value else eval_lib.protocol_episodes(config))
-    if _SAVE_EPISODES.value:
-      episode_list.write(_SAVE_EPISODES.value, config, episode_runs)
-    summary = eval_lib.evaluate(config, graphdef, params, episode_runs,
-                                panels_dir=panels, num_panels=_PANELS.value)
+    if protocol_configs:
+      summaries = {}
+      for name, each in protocol_configs.items():
+        print(f'protocol {name} ...', flush=True)
+        summaries[name] = _timed_evaluate(
+            each, graphdef, params, eval_lib.protocol_episodes(each))
+      summary = {'checkpoint': source, 'protocols': summaries}
+    else:
+      episode_runs = (
+          episode_list.read(_EPISODES.value, config,
+                            builder.test_class_index(config, min_area=0))
+          if _EPISODES.value else eval_lib.protocol_episodes(config))
+      if _SAVE_EPISODES.value:
+        episode_list.write(_SAVE_EPISODES.value, config, episode_runs)
+      summary = _timed_evaluate(config, graphdef, params, episode_runs,
+                                panels_dir=panels,
+                                num_panels=_PANELS.value)
   except KeyboardInterrupt:
     print('\ninterrupted; no report written', file=sys.stderr)
     sys.exit(130)
@@ -129,7 +187,8 @@ def main(argv):
           params_io.ParamsMismatchError) as e:
     sys.exit(f'error: {e}')
   summary['checkpoint'] = source
-  print(eval_lib.format_table(summary))
+  print(eval_lib.format_protocols_table(summary['protocols'])
+        if 'protocols' in summary else eval_lib.format_table(summary))
   if path:
     with open(path, 'w') as f:
       json.dump(summary, f, indent=2)

@@ -7,10 +7,12 @@ the episode adds nothing to that slot, its false positives included. Over
 a run, TP / FP / FN are summed per class; class IoU = TP / (TP + FP + FN);
 mIoU is the mean over the fold's novel classes; FB-IoU ("binary IoU") is
 the mean of the background IoU and the foreground IoU summed over all
-classes. Results are means and standard deviations over runs, in percent.
+classes. Results are means and standard deviations over runs, in percent,
+with the best run and a 95% confidence interval of the mean over runs.
 """
 
 import numpy as np
+from scipy import stats
 
 from smcp_jax.data.labels import IGNORE_LABEL
 
@@ -72,16 +74,30 @@ class RunMeter:
     }
 
 
+def confidence_halfwidth(values) -> float | None:
+  """Half-width of the 95% confidence interval of the mean of `values`
+  (Student's t, sample std); None for a single value."""
+  n = len(values)
+  if n < 2:
+    return None
+  return float(stats.t.ppf(0.975, n - 1) * np.std(values, ddof=1)
+               / np.sqrt(n))
+
+
 def summarize(runs: list[dict]) -> dict:
-  """Mean and std over runs of mIoU, FB-IoU and each class IoU."""
+  """Mean, std (ddof 0, as PANet), best and the 95% confidence interval's
+  half-width over runs of mIoU and FB-IoU; each class IoU's mean."""
   classes = runs[0]['class_iou'].keys()
-  return {
-      'miou': float(np.mean([r['miou'] for r in runs])),
-      'miou_std': float(np.std([r['miou'] for r in runs])),
-      'fb_iou': float(np.mean([r['fb_iou'] for r in runs])),
-      'fb_iou_std': float(np.std([r['fb_iou'] for r in runs])),
-      'class_iou': {int(c): float(np.mean([r['class_iou'][c] for r in runs]))
-                    for c in classes},
-      'runs': len(runs),
-      'per_run': [{'miou': r['miou'], 'fb_iou': r['fb_iou']} for r in runs],
-  }
+  out = {}
+  for key in ('miou', 'fb_iou'):
+    values = [r[key] for r in runs]
+    out.update({key: float(np.mean(values)),
+                f'{key}_std': float(np.std(values)),
+                f'{key}_best': float(np.max(values)),
+                f'{key}_ci95': confidence_halfwidth(values)})
+  out.update(
+      class_iou={int(c): float(np.mean([r['class_iou'][c] for r in runs]))
+                 for c in classes},
+      runs=len(runs),
+      per_run=[{'miou': r['miou'], 'fb_iou': r['fb_iou']} for r in runs])
+  return out

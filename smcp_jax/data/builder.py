@@ -8,6 +8,7 @@ from smcp_jax.data import coco
 from smcp_jax.data import episodes as episodes_lib
 from smcp_jax.data import folds
 from smcp_jax.data import pascal
+from smcp_jax.data import protocols
 from smcp_jax.data import train_pipeline
 from smcp_jax.data.errors import DataError
 from smcp_jax.data.eval_episodes import EpisodeLoader
@@ -68,17 +69,21 @@ def train_dataset(config: ml_collections.ConfigDict, *, sampler=None,
       process_count=process_count, start_step=start_step)
 
 
-def test_class_index(config: ml_collections.ConfigDict):
-  """The test split's images per class."""
-  return _class_index(make_source(config.data), config.data,
-                      config.test.split)
+def test_class_index(config: ml_collections.ConfigDict, *,
+                     min_area: int | None = None):
+  """The test split's images per class, listed where the class covers at
+  least `min_area` pixels (default config.test.min_area)."""
+  data, test = config.data, config.test
+  return make_source(data).class_index(
+      test.split, min_area=test.min_area if min_area is None else min_area,
+      cache_dir=data.class_index_cache or None)
 
 
 def test_loader(config: ml_collections.ConfigDict) -> EpisodeLoader:
   """Makes the arrays of a test episode, as the config says."""
   data, test = config.data, config.test
   options = episodes_lib.EpisodeOptions(
-      image_size=data.image_size,
+      image_size=test.image_size, resize=test.resize,
       support_ignore_boundary=data.support_ignore_boundary,
       mcl_remap=data.mcl_remap, annotation=test.annotation,
       box_choice=test.box_choice,
@@ -89,12 +94,16 @@ def test_loader(config: ml_collections.ConfigDict) -> EpisodeLoader:
 
 def test_episodes(config: ml_collections.ConfigDict, run: int,
                   num_episodes: int | None = None):
-  """The episodes of test run `run` (seed + run), as the authors;
-  `num_episodes` (default config.test.episodes) of them."""
-  data = config.data
+  """The episodes of test run `run` (its seed: config.test.seeds), in the
+  protocol's order; `num_episodes` (default config.test.episodes)."""
+  data, test = config.data, config.test
   index = test_class_index(config)
   classes = episodes_lib.usable_classes(index, class_split(data)[1],
                                         data.shots)
+  presence = (test_class_index(config, min_area=0)
+              if test.query_order == 'sequential' and test.min_area else None)
   return episodes_lib.test_episodes(
-      index, classes, shots=data.shots, seed=config.seed + run,
-      num_episodes=num_episodes or config.test.episodes)
+      index, classes, shots=data.shots,
+      seed=protocols.parse_seeds(test.seeds)[run],
+      num_episodes=num_episodes or test.episodes, order=test.query_order,
+      presence=presence)

@@ -18,7 +18,7 @@ from smcp_jax.data import folds
 from smcp_jax.data.episodes import Episode
 from smcp_jax.data.errors import DataError
 
-FORMAT = 'smcp_jax.episodes.v1'
+FORMAT = 'smcp_jax.episodes.v2'  # v2: the test input size and resize
 
 
 def settings(config: ml_collections.ConfigDict) -> dict:
@@ -26,8 +26,8 @@ def settings(config: ml_collections.ConfigDict) -> dict:
   data, test = config.data, config.test
   return {'dataset': data.dataset, 'fold': data.fold,
           'coco_split': data.coco_split, 'split': test.split,
-          'shots': data.shots, 'image_size': data.image_size,
-          'label_resolution': test.label_resolution,
+          'shots': data.shots, 'image_size': test.image_size,
+          'resize': test.resize, 'label_resolution': test.label_resolution,
           'annotation': test.annotation, 'box_choice': test.box_choice}
 
 

@@ -34,6 +34,8 @@ class EpisodeOptions:
 
   Attributes:
     image_size: square side the images and labels are resized to (417).
+    resize: 'squash' to the square (the authors), or 'pad': the long side
+      to it, pasted top-left (PFENet; test time only).
     support_ignore_boundary: keep 255 boundary pixels ignored in the support
       binary label (paper, and the authors' query); False turns them into
       background as the authors' support label does.
@@ -46,6 +48,7 @@ class EpisodeOptions:
       resolution ('query_label_original'; the HSNet/PFENet protocol).
   """
   image_size: int = 417
+  resize: str = 'squash'
   support_ignore_boundary: bool = True
   mcl_remap: bool = True
   annotation: str = 'dense'
@@ -59,6 +62,9 @@ class EpisodeOptions:
     if self.box_choice not in weak.BOX_CHOICES:
       raise DataError(f'box_choice must be one of {weak.BOX_CHOICES}, got '
                       f'{self.box_choice!r}')
+    if self.resize not in ('squash', 'pad'):
+      raise DataError(f"resize must be 'squash' or 'pad', got "
+                      f'{self.resize!r}')
     if self.image_size < 8:
       raise DataError(f'image_size must be >= 8, got {self.image_size}')
 
@@ -78,19 +84,60 @@ def usable_classes(index: ClassIndex, classes, shots: int) -> list[int]:
 
 
 def test_episodes(index: ClassIndex, classes, *, shots: int, seed: int,
-                  num_episodes: int) -> list[Episode]:
-  """A run's test episodes: class uniform, then shots + 1 distinct images
-  of it (the supports, then the query); fixed by the seed."""
+                  num_episodes: int, order: str = 'random',
+                  presence: ClassIndex | None = None) -> list[Episode]:
+  """A run's test episodes, fixed by the seed, in one of the field's orders
+  (data/protocols.py); supports and queries come from `index`:
+    random      class uniform, then shots + 1 distinct images of it, the
+                last the query (PANet; HSNet on COCO);
+    sequential  each image of `index` holding a class in turn (sorted,
+                re-looped), its class drawn among those `presence` (default
+                `index`) lists it under (PFENet, BAM);
+    pairs       each (image, class) of `index` in turn (HSNet on PASCAL).
+  Supports are distinct and never the query."""
   rng = np.random.default_rng(seed)
+  pools = {c: index[c] for c in classes}
+  if order == 'random':
+    turns = (None for _ in range(num_episodes))
+  else:
+    queries = _query_turns(pools, presence or index, shots, order)
+    turns = (queries[n % len(queries)] for n in range(num_episodes))
   out = []
-  for number in range(num_episodes):
-    class_id = int(classes[rng.integers(len(classes))])
-    images = index[class_id]
-    picks = rng.choice(len(images), shots + 1, replace=False)
-    out.append(Episode(number, class_id,
-                       tuple(images[p] for p in picks[:-1]),
-                       images[picks[-1]], seed))
+  for number, turn in enumerate(turns):
+    if turn is None:
+      class_id = int(classes[rng.integers(len(classes))])
+      images = pools[class_id]
+      picks = rng.choice(len(images), shots + 1, replace=False)
+      support_ids = tuple(images[p] for p in picks[:-1])
+      query_id = images[picks[-1]]
+    else:
+      query_id, options = turn
+      class_id = options[rng.integers(len(options))]
+      others = [i for i in pools[class_id] if i != query_id]
+      support_ids = tuple(others[p] for p in
+                          rng.choice(len(others), shots, replace=False))
+    out.append(Episode(number, class_id, support_ids, query_id, seed))
   return out
+
+
+def _query_turns(pools: ClassIndex, presence: ClassIndex, shots: int,
+                 order: str) -> list[tuple[str, list[int]]]:
+  """(query image, the classes it may be asked for) in the order's turn:
+  a class only where `shots` other images of it can be supports."""
+  pools_set = {c: set(v) for c, v in pools.items()}
+  enough = lambda c, image: len(pools[c]) - (image in pools_set[c]) >= shots
+  if order == 'pairs':
+    return [(image, [c]) for image, c in sorted(
+        (i, c) for c, images in pools.items() for i in images)
+            if enough(c, image)]
+  held = {}
+  for c in pools:
+    for image in presence.get(c, ()):
+      held.setdefault(image, []).append(c)
+  queries = sorted({i for images in pools.values() for i in images})
+  turns = [(image, [c for c in sorted(held.get(image, ())) if
+                    enough(c, image)]) for image in queries]
+  return [(image, options) for image, options in turns if options]
 
 
 class EpisodeSampler:

@@ -24,13 +24,15 @@ class EpisodeLoader:
 
   def _view(self, image_id: str, with_instances: bool):
     image, label = self.source.load_pair(image_id, self.split)
-    size = self.options.image_size
+    size, resize = self.options.image_size, self.options.resize
     instances = (self.source.load_instances(image_id, self.split)
                  if with_instances else None)
-    out = [transforms.resize_image(image, size),
-           transforms.resize_label(label, size),
-           None if instances is None else transforms.resize_label(instances,
-                                                                  size)]
+    out = [transforms.fit(image, size, resize, label=False),
+           transforms.fit(label, size, resize, label=True),
+           None if instances is None else transforms.fit(
+               instances, size, resize, label=True)]
+    if resize == 'pad':
+      label = transforms.pad_to_square(label)
     return out, label
 
   def _support_mask(self, label, instances, class_id, rng):

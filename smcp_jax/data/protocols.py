@@ -1,17 +1,118 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Test protocols: where test episodes come from and how they are scored."""
+"""The field's test protocols: where test episodes come from, how many,
+with which seeds, at which resolution, and how they are scored.
 
-# protocol -> (PASCAL split, COCO split, label resolution). The authors (and
-# PANet) tested PASCAL on trainaug; their COCO path is broken, so COCO tests
-# on val2014 by default (config.test.split='train2014' gives PANet's).
-# 'val' is OSLSM / PFENet / HSNet's: VOC val, scored at the original size.
-TEST_PROTOCOLS = {'authors': ('trainaug', 'val2014', 'resized'),
-                  'val': ('val', 'val2014', 'original')}
-# 'resized': the label at the network's input size; 'original': as stored.
-LABEL_RESOLUTIONS = ('resized', 'original')
+Read from each codebase's own files (shared/reference/protocols.md):
+  authors  PANet's, which the SMCP authors use: trainaug episodes (COCO:
+           val2014 here, train2014 in PANet; config.test.split changes it),
+           5 runs x 1000, seeds 1234 + run, 417x417 squashed, scored
+           against the resized label.
+  pfenet   VOC val: each image holding a test class of >= 2048 pixels is a
+           query in turn (sorted), its class drawn among the test classes
+           it holds, supports from that class's images of >= 2048 pixels;
+           5000 episodes (COCO 20000), one run, seed 321; long side to 473
+           (floored to a multiple of 8), pasted on a 473x473 canvas (label
+           padding 255); scored at the original resolution, padded square.
+  hsnet    VOC val: every (image, test class) pair in turn (COCO: class,
+           then image, at random), 1000 episodes, one run, seed 0;
+           400x400 squashed, scored against the resized label.
+  bam      PFENet's episodes at 1000 per run, 5 runs with BAM's seeds
+           (510, 365, 382, 322, 988); the mean and the best run reported.
+  val      the name before the protocols had theirs: pfenet.
+
+What cannot be replayed: the other codebases' own random generators and
+worker seeding (PFENet and BAM draw in PyTorch workers), so their episodes
+follow their rules, not their exact lists; HSNet's fold lists are its own
+files (ours: all pairs); PFENet/BAM resize with cv2 (LINEAR), we with PIL.
+The metrics agree for 1-way episodes (per-class foreground IoU summed over
+episodes, FB-IoU pooled), so they are one (smcp_jax.metrics).
+
+On the toy set, whose images are about a third of PASCAL's, sizes scale by
+data.image_size / 417 and the area filter by its square.
+"""
+
+import dataclasses
+
+PASCAL_SIZE = 417  # the authors' input size, the reference for scaling
+LABEL_RESOLUTIONS = ('resized', 'original')  # scored label: input size | stored
+RESIZES = ('squash', 'pad')  # to a square | long side, pasted top-left
+QUERY_ORDERS = ('random', 'sequential', 'pairs')
 
 
-def protocol_defaults(protocol: str, dataset: str) -> tuple[str, str]:
-  """(test split, label resolution) that `protocol` uses on `dataset`."""
-  voc_split, coco_split, resolution = TEST_PROTOCOLS[protocol]
-  return (coco_split if dataset == 'coco' else voc_split), resolution
+@dataclasses.dataclass(frozen=True)
+class Protocol:
+  """One codebase's test rules. Per-data-set values are (PASCAL, COCO)."""
+  splits: tuple[str, str]
+  episodes: tuple[int, int]
+  seeds: tuple[int, ...]  # one per run; 'authors' counts from config.seed
+  image_size: int
+  resize: str
+  label_resolution: str
+  min_area: int  # pixels of the class in a query / support, original size
+  query_order: tuple[str, str]
+  report_best: bool = False  # also the best run (BAM prints it)
+
+
+PROTOCOLS = {
+    'authors': Protocol(('trainaug', 'val2014'), (1000, 1000),
+                        (0, 1, 2, 3, 4), 417, 'squash', 'resized', 0,
+                        ('random', 'random')),
+    'pfenet': Protocol(('val', 'val2014'), (5000, 20000), (321,), 473, 'pad',
+                       'original', 2048, ('sequential', 'sequential')),
+    'hsnet': Protocol(('val', 'val2014'), (1000, 1000), (0,), 400, 'squash',
+                      'resized', 0, ('pairs', 'random')),
+    'bam': Protocol(('val', 'val2014'), (1000, 1000),
+                    (510, 365, 382, 322, 988), 473, 'pad', 'original', 2048,
+                    ('sequential', 'sequential'), report_best=True),
+}
+ALIASES = {'val': 'pfenet'}
+NAMES = tuple(PROTOCOLS) + tuple(ALIASES)
+
+# test.<field>: its "not set" value, which the protocol then fills.
+UNSET = {'split': '', 'label_resolution': '', 'episodes': 0, 'runs': 0,
+         'seeds': '', 'image_size': 0, 'resize': '', 'min_area': -1,
+         'query_order': ''}
+
+
+def get(name: str) -> Protocol:
+  return PROTOCOLS[ALIASES.get(name, name)]
+
+
+def parse_seeds(seeds: str) -> tuple[int, ...]:
+  """'510,365' -> (510, 365); ValueError names the bad part."""
+  try:
+    return tuple(int(s) for s in seeds.split(','))
+  except ValueError:
+    raise ValueError(f'test.seeds must be integers separated by commas, got '
+                     f'{seeds!r}') from None
+
+
+def defaults(name: str, dataset: str, *, image_size: int, seed: int,
+             runs: int = 0) -> dict:
+  """The test.* values protocol `name` gives on `dataset`, for a network
+  trained at `image_size` with `config.seed` = `seed`; `runs` (0: the
+  protocol's) picks how many seeds."""
+  protocol = get(name)
+  which = 1 if dataset == 'coco' else 0
+  scale = image_size / PASCAL_SIZE if dataset == 'toy' else 1.0
+  seeds = protocol.seeds
+  if name == 'authors':
+    seeds = tuple(seed + s for s in seeds)
+  if runs:
+    if runs > len(seeds) and len(seeds) > 1:
+      raise ValueError(f'the {name} protocol has {len(seeds)} seeds; for '
+                       f'{runs} runs set config.test.seeds too')
+    seeds = (seeds if len(seeds) > 1
+             else tuple(seeds[0] + r for r in range(runs)))[:runs]
+  return {
+      'split': protocol.splits[which],
+      'label_resolution': protocol.label_resolution,
+      'episodes': protocol.episodes[which],
+      'runs': len(seeds),
+      'seeds': ','.join(map(str, seeds)),
+      'image_size': (image_size if name == 'authors'
+                     else max(8, round(protocol.image_size * scale))),
+      'resize': protocol.resize,
+      'min_area': round(protocol.min_area * scale**2),
+      'query_order': protocol.query_order[which],
+  }

@@ -26,6 +26,41 @@ def resize_label(label: np.ndarray, size: int) -> np.ndarray:
                                                   Image.NEAREST))
 
 
+def padded_size(height: int, width: int, size: int) -> tuple[int, int]:
+  """PFENet's test size: the long side to `size`, the short side in
+  proportion (truncated), each floored to a multiple of 8 (473 -> 472)."""
+  if height >= width:
+    height, width = size, int(width * size / height)
+  else:
+    height, width = int(height * size / width), size
+  return max(8, height // 8 * 8), max(8, width // 8 * 8)
+
+
+def fit(array: np.ndarray, size: int, resize: str, *, label: bool
+        ) -> np.ndarray:
+  """To a size x size square: 'squash' resizes to it; 'pad' resizes to
+  padded_size and pastes top-left, images padded with 0 (black, before
+  normalising, as PFENet) and labels with 255 (ignored)."""
+  resample = Image.NEAREST if label else Image.BILINEAR
+  if resize == 'squash':
+    return np.asarray(Image.fromarray(array).resize((size, size), resample))
+  height, width = padded_size(*array.shape[:2], size)
+  canvas = np.full((size, size) + array.shape[2:],
+                   IGNORE_LABEL if label else 0, array.dtype)
+  canvas[:height, :width] = np.asarray(
+      Image.fromarray(array).resize((width, height), resample))
+  return canvas
+
+
+def pad_to_square(label: np.ndarray) -> np.ndarray:
+  """The label padded bottom / right with 255 to a square of its long side
+  (PFENet's original-resolution target under 'pad')."""
+  side = max(label.shape)
+  out = np.full((side, side), IGNORE_LABEL, label.dtype)
+  out[:label.shape[0], :label.shape[1]] = label
+  return out
+
+
 def normalize(image: np.ndarray) -> np.ndarray:
   """uint8 RGB -> float32, ImageNet mean/std normalised."""
   return (image.astype(np.float32) / 255.0 - IMAGENET_MEAN) / IMAGENET_STD
