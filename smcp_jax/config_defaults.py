@@ -39,6 +39,12 @@ def get_config() -> ml_collections.ConfigDict:
   train.keep_checkpoints = 3
   train.eval_every_steps = 0  # periodic novel-class mIoU; 0 = off
   train.eval_episodes = 200  # episodes of that periodic evaluation
+  # Model selection on held-out images of the training classes (never the
+  # test fold's novel classes): validation every N steps, 0 = off. When on,
+  # data.val_fraction of the training split is held out of training.
+  train.val_every_steps = 0
+  train.val_episodes = 200
+  train.keep_best = False  # export the best-validated params to WORKDIR/best
 
   config.data = data = ml_collections.ConfigDict()
   data.dataset = 'pascal'  # 'pascal' | 'coco' | 'toy'
@@ -49,6 +55,7 @@ def get_config() -> ml_collections.ConfigDict:
   data.image_size = 417
   data.min_area = 0  # pixels of a class for an image to be listed (PFENet 2048)
   data.train_split = 'trainaug'  # COCO: 'train2014'
+  data.val_fraction = 0.1  # held-out share (train.val_every_steps > 0)
   data.flip = True  # random horizontal flip in training, per image
   data.support_ignore_boundary = placeholder(bool)  # (ref) authors: 255->bg
   data.mcl_remap = placeholder(bool)  # (ref) paper 1..|C_train|; authors ids

@@ -198,6 +198,15 @@ def validate(config: ml_collections.ConfigDict) -> None:
     raise ConfigError(f'config.test.runs={config.test.runs} but '
                       f'config.test.seeds has {len(seeds)} seeds '
                       f'({config.test.seeds}); set one of them')
+  if config.train.keep_best and not config.train.val_every_steps > 0:
+    raise ConfigError('config.train.keep_best needs validation: set '
+                      'config.train.val_every_steps > 0')
+  if config.train.val_every_steps and not 0 < config.data.val_fraction < 1:
+    raise ConfigError('config.data.val_fraction must be in (0, 1), got '
+                      f'{config.data.val_fraction}')
+  if config.train.val_every_steps < 0 or config.train.val_episodes < 1:
+    raise ConfigError('config.train.val_every_steps must be >= 0 and '
+                      'config.train.val_episodes >= 1')
   if config.test.min_area < 0:
     raise ConfigError('config.test.min_area must be >= 0, got '
                       f'{config.test.min_area}')

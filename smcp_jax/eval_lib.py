@@ -58,16 +58,48 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params,
   `panels_dir`.
   """
   test = config.test
+  _, novel = builder.class_split(config.data)
+  summary = _score(config, graphdef, params, episode_runs,
+                   builder.test_loader(config), novel, batch_size=batch_size,
+                   progress=progress, panels_dir=panels_dir,
+                   num_panels=num_panels)
+  summary.update(
+      protocol=test.protocol, split=test.split,
+      label_resolution=test.label_resolution,
+      seeds=','.join(str(run[0].seed) for run in episode_runs),
+      image_size=test.image_size, resize=test.resize,
+      min_area=test.min_area, query_order=test.query_order,
+      prototype=test.prototype, annotation=test.annotation,
+      shots=config.data.shots, episodes=len(episode_runs[0]),
+      dataset=config.data.dataset, fold=config.data.fold,
+      coco_split=config.data.coco_split,
+      episodes_sha256=episode_list.sha256(config, episode_runs))
+  return summary
+
+
+def validate(config: ml_collections.ConfigDict, graphdef, params,
+             validation) -> dict:
+  """Model selection's score: `validation` = builder.validation(config),
+  episodes of the training classes on held-out images; no novel class."""
+  episodes, loader, classes = validation
+  return _score(config, graphdef, params, [episodes], loader, classes,
+                progress=False)
+
+
+def _score(config, graphdef, params, episode_runs, loader, classes, *,
+           batch_size: int = 8, progress: bool = True, panels_dir: str = '',
+           num_panels: int = 0) -> dict:
+  """metrics.summarize() of `params` on the episodes `loader` makes,
+  IoU per class of `classes`."""
+  test = config.test
   infer = model_io.jit_method(graphdef, smcp.SMCP.infer, mode=test.prototype,
                               empty_pseudo_mask=test.empty_pseudo_mask)
-  target_key = ('query_label_original' if test.label_resolution == 'original'
+  target_key = ('query_label_original' if loader.options.original_label
                 else 'query_label')
-  _, novel = builder.class_split(config.data)
-  loader = builder.test_loader(config)
   results = []
   with concurrent.futures.ThreadPoolExecutor(2) as pool:
     for run, run_episodes in enumerate(episode_runs):
-      meter = metrics.RunMeter(novel)
+      meter = metrics.RunMeter(classes)
       bar = tqdm.tqdm(total=len(run_episodes), desc=f'eval run {run}',
                       unit='ep', disable=not progress, leave=False)
       groups = inference.batches(run_episodes, batch_size)
@@ -97,19 +129,7 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params,
         bar.update(len(group))
       bar.close()
       results.append(meter.result())
-  summary = metrics.summarize(results)
-  summary.update(
-      protocol=test.protocol, split=test.split,
-      label_resolution=test.label_resolution,
-      seeds=','.join(str(run[0].seed) for run in episode_runs),
-      image_size=test.image_size, resize=test.resize,
-      min_area=test.min_area, query_order=test.query_order,
-      prototype=test.prototype, annotation=test.annotation,
-      shots=config.data.shots, episodes=len(episode_runs[0]),
-      dataset=config.data.dataset, fold=config.data.fold,
-      coco_split=config.data.coco_split,
-      episodes_sha256=episode_list.sha256(config, episode_runs))
-  return summary
+  return metrics.summarize(results)
 
 
 def format_table(summary: dict) -> str:

@@ -8,6 +8,7 @@ all-reduce that pmap's pmean used to.
 """
 
 import dataclasses
+import json
 import os
 import signal
 import time
@@ -265,14 +266,45 @@ def _next_batch(batches, sampler, step: int, global_batch: int) -> dict:
     raise _decode_error(sampler, step, global_batch) from e
 
 
-def _export_params(workdir: str, config, state: TrainState) -> None:
+BEST_SUBDIR = 'best'  # the best-validated params (train.keep_best)
+BEST_RECORD = 'best.json'  # {"step", "val_miou"} of those
+
+
+def _export_params(workdir: str, config, state: TrainState,
+                   subdir: str = model_io.EXPORT_SUBDIR) -> None:
   """WORKDIR/params: what evaluate and predict load."""
   params_io.save_params(
-      os.path.join(workdir, model_io.EXPORT_SUBDIR),
+      os.path.join(workdir, subdir),
       params_io.flatten(nnx.to_pure_dict(jax.device_get(state.params))),
       model_config=config.model.to_dict(), scope='full',
       source=f'smcp-jax:{workdir}@{int(state.step)}',
       inference=model_io.inference_settings(config))
+
+
+class _Best:
+  """train.keep_best: WORKDIR/best holds the params of the step with the
+  highest validation mIoU so far, WORKDIR/best.json its step and score
+  (read back on resume)."""
+
+  def __init__(self, workdir: str, config, *, enabled: bool):
+    self.workdir, self.config, self.enabled = workdir, config, enabled
+    self.record = os.path.join(workdir, BEST_RECORD)
+    self.miou = -1.0
+    if enabled and os.path.exists(self.record):
+      with open(self.record) as f:
+        self.miou = json.load(f)['val_miou']
+
+  def offer(self, step: int, miou: float, state: TrainState) -> bool:
+    """Exports `state` if `miou` beats the best so far; True if it did."""
+    if not self.enabled or miou <= self.miou:
+      return False
+    _export_params(self.workdir, self.config, state, BEST_SUBDIR)
+    tmp = self.record + '.tmp'
+    with open(tmp, 'w') as f:
+      json.dump({'step': step, 'val_miou': miou}, f)
+    os.replace(tmp, self.record)
+    self.miou = miou
+    return True
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
@@ -288,6 +320,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   # What can refuse the data or the config runs before anything is
   # written, so that a failed start leaves the workdir as it was.
   sampler = builder.train_sampler(config)
+  validation = (builder.validation(config) if train.val_every_steps
+                else None)
   saved = _saved_run_config(workdir)
   if saved is not None:
     _check_resumable(saved, config, workdir)
@@ -320,6 +354,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   eval_episodes = (eval_lib.protocol_episodes(
       config, runs=1, episodes=train.eval_episodes)
                    if train.eval_every_steps else None)
+  best = _Best(workdir, config, enabled=is_chief and train.keep_best)
   files_by_step = {}  # since the last check: for a NaN message
   try:
     with _StopSignals() as signals:
@@ -351,6 +386,15 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
                                        'eval_fb_iou': summary['fb_iou']})
           say(f'step {step}: novel-class mIoU {summary["miou"]:.1f}, FB-IoU '
               f'{summary["fb_iou"]:.1f} ({train.eval_episodes} episodes)')
+        if validation and step % train.val_every_steps == 0:
+          summary = eval_lib.validate(config, graphdef, state.params,
+                                      validation)
+          progress.writer.write(step, {'val_miou': summary['miou'],
+                                       'val_fb_iou': summary['fb_iou']})
+          note = ' (best so far)' if best.offer(step, summary['miou'],
+                                                state) else ''
+          say(f'step {step}: validation mIoU {summary["miou"]:.1f} on '
+              f'held-out images of the training classes{note}')
         progress.bar.update(1)
   finally:
     manager.wait_until_finished()  # a save in flight completes, error or not

@@ -2,6 +2,8 @@
 """From a resolved config (config_lib.resolve) to data sources, training
 batches and test episodes."""
 
+import hashlib
+
 import ml_collections
 
 from smcp_jax.data import coco
@@ -33,8 +35,24 @@ def _class_index(source, data, split):
                             cache_dir=data.class_index_cache or None)
 
 
+def held_out(config: ml_collections.ConfigDict, image_ids) -> set[str]:
+  """The training split's images kept for validation when
+  train.val_every_steps > 0: each id's sha1 decides, so the choice does not
+  depend on the list's order or on the seed; none when validation is off."""
+  if not config.train.val_every_steps:
+    return set()
+  cut = config.data.val_fraction * 2**32
+  return {i for i in image_ids
+          if int(hashlib.sha1(i.encode()).hexdigest()[:8], 16) < cut}
+
+
+def _without(index, excluded: set[str]):
+  return {c: [i for i in images if i not in excluded]
+          for c, images in index.items()}
+
+
 def train_sampler(config: ml_collections.ConfigDict):
-  """The training EpisodeSampler."""
+  """The training EpisodeSampler (held-out validation images left out)."""
   data = config.data
   source = make_source(data)
   train_classes, _ = class_split(data)
@@ -45,6 +63,8 @@ def train_sampler(config: ml_collections.ConfigDict):
         f'COCO, rasterise the labels once: python -m smcp_jax.data.coco '
         f'--root {data.root}')
   class_index = _class_index(source, data, data.train_split)
+  class_index = _without(class_index, held_out(
+      config, source.image_ids(data.train_split)))
   classes = episodes_lib.usable_classes(class_index, train_classes,
                                         data.shots)
   return episodes_lib.EpisodeSampler(
@@ -67,6 +87,36 @@ def train_dataset(config: ml_collections.ConfigDict, *, sampler=None,
       sampler or train_sampler(config), class_split(data)[0], options,
       global_batch=config.train.global_batch, process_index=process_index,
       process_count=process_count, start_step=start_step)
+
+
+def validation(config: ml_collections.ConfigDict):
+  """(episodes, loader, classes) of model selection: train.val_episodes
+  episodes of the training classes that have shots + 1 held-out images,
+  drawn from the held-out images only, scored against the label at the
+  training input size."""
+  data = config.data
+  source = make_source(data)
+  train_classes, _ = class_split(data)
+  kept = held_out(config, source.image_ids(data.train_split))
+  index = {c: [i for i in images if i in kept] for c, images in
+           _class_index(source, data, data.train_split).items()}
+  # The classes with enough held-out images (a small set may lack some).
+  classes = [c for c in train_classes
+             if len(index.get(c, ())) >= data.shots + 1]
+  if not classes:
+    raise DataError(
+        f'validation: no training class has {data.shots + 1} held-out images '
+        f'({len(kept)} images held out); raise config.data.val_fraction '
+        f'(now {data.val_fraction})')
+  episodes = episodes_lib.test_episodes(
+      index, classes, shots=data.shots, seed=config.seed,
+      num_episodes=config.train.val_episodes)
+  options = episodes_lib.EpisodeOptions(
+      image_size=data.image_size,
+      support_ignore_boundary=data.support_ignore_boundary,
+      mcl_remap=data.mcl_remap)
+  loader = EpisodeLoader(source, data.train_split, train_classes, options)
+  return episodes, loader, classes
 
 
 def test_class_index(config: ml_collections.ConfigDict, *,
