@@ -47,8 +47,9 @@ def get_config() -> ml_collections.ConfigDict:
   train.keep_best = False  # export the best-validated params to WORKDIR/best
 
   config.data = data = ml_collections.ConfigDict()
-  data.dataset = 'pascal'  # 'pascal' | 'coco' | 'toy'
+  data.dataset = 'pascal'  # 'pascal' | 'coco' | 'toy' | 'fss1000' (test)
   data.root = 'data/VOCdevkit/VOC2012'  # VOC2012 folder, or the COCO root
+  data.split_dir = ''  # FSS-1000: folder of trn.txt, val.txt, test.txt
   data.fold = 0  # novel classes: PASCAL 5i+1..5i+5, COCO per coco_split
   data.coco_split = 'contiguous'  # COCO: 'contiguous' (authors) | 'interleaved'
   data.shots = 1

@@ -144,6 +144,11 @@ def resolve(config: ml_collections.ConfigDict
     if _get(config, field) is None:
       _set(config, field, values[which])
   if config.model.num_mcl_classes is None:
+    if config.data.dataset == 'fss1000':
+      raise ConfigError(
+          'FSS-1000 evaluates a network trained on another data set: set '
+          'config.model.num_mcl_classes to its multi-class head size (16 for '
+          'PASCAL-5i, 61 for COCO-20i; 21 / 81 for the authors\' checkpoints)')
     config.model.num_mcl_classes = mcl_classes(config)
   if config.test.protocol in protocols.NAMES:
     for field, value in protocol_defaults(config).items():
@@ -214,7 +219,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
     raise ConfigError(f'config.data.fold must be 0..{folds.NUM_FOLDS - 1}, '
                       f'got {config.data.fold}')
   expected_mcl = mcl_classes(config)
-  if config.model.use_mcl and config.model.num_mcl_classes != expected_mcl:
+  if (config.model.use_mcl and config.data.dataset != 'fss1000'
+      and config.model.num_mcl_classes != expected_mcl):
     raise ConfigError(
         f'config.model.num_mcl_classes={config.model.num_mcl_classes} does '
         f'not fit the labels: data.mcl_remap={config.data.mcl_remap} gives '

@@ -9,6 +9,7 @@ import ml_collections
 from smcp_jax.data import coco
 from smcp_jax.data import episodes as episodes_lib
 from smcp_jax.data import folds
+from smcp_jax.data import fss1000
 from smcp_jax.data import pascal
 from smcp_jax.data import protocols
 from smcp_jax.data import train_pipeline
@@ -21,11 +22,17 @@ def make_source(data: ml_collections.ConfigDict):
   """The reader of `data.dataset` (the toy set has the PASCAL layout)."""
   if data.dataset == 'coco':
     return coco.COCO20i(data.root)
+  if data.dataset == 'fss1000':
+    return fss1000.FSS1000(data.root, data.split_dir)
   return pascal.PascalVOC(data.root)
 
 
 def class_split(data: ml_collections.ConfigDict):
-  """(training classes, novel classes) of the configured fold."""
+  """(training classes, novel classes) of the configured fold (FSS-1000:
+  of its trn and test class lists)."""
+  if data.dataset == 'fss1000':
+    source = make_source(data)
+    return source.split_class_ids('trn'), source.split_class_ids('test')
   args = (data.dataset, data.fold, data.coco_split)
   return folds.train_classes(*args), folds.novel_classes(*args)
 
@@ -54,6 +61,11 @@ def _without(index, excluded: set[str]):
 def train_sampler(config: ml_collections.ConfigDict):
   """The training EpisodeSampler (held-out validation images left out)."""
   data = config.data
+  if data.dataset == 'fss1000':
+    raise DataError(
+        'training on FSS-1000 is not supported yet (its masks name no class, '
+        'so the multi-class loss has no labels); train on PASCAL or COCO and '
+        'evaluate on FSS-1000 with --config.data.dataset=fss1000')
   source = make_source(data)
   train_classes, _ = class_split(data)
   first = source.image_ids(data.train_split)[0]

@@ -137,6 +137,10 @@ class COCO20i:
                       f'{label.shape[::-1]}')
     return image, label
 
+  def label_value(self, class_id: int) -> int:
+    """The value of `class_id`'s pixels in a label map: its id."""
+    return class_id
+
   def class_index(self, split: str, *, min_area: int = 0,
                   cache_dir: str | None = None):
     """Images per class from annotation areas (crowd excluded), sorted."""

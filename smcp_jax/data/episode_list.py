@@ -14,7 +14,7 @@ import json
 
 import ml_collections
 
-from smcp_jax.data import folds
+from smcp_jax.data import builder
 from smcp_jax.data.episodes import Episode
 from smcp_jax.data.errors import DataError
 
@@ -102,8 +102,7 @@ def read(path: str, config, class_index) -> list[list[Episode]]:
     raise DataError(f'{path} was made with other settings: '
                     + '; '.join(differ) + '. Pass the same --config.* '
                     'values, or evaluate without --episodes.')
-  novel = set(folds.novel_classes(config.data.dataset, config.data.fold,
-                                  config.data.coco_split))
+  novel = set(builder.class_split(config.data)[1])
   runs = {}
   for run, e in episodes:
     if e.class_id not in novel:

@@ -44,7 +44,8 @@ class EpisodeLoader:
     return dense
 
   def __call__(self, episode: Episode) -> dict[str, np.ndarray]:
-    c, opts = episode.class_id, self.options
+    opts = self.options
+    c = self.source.label_value(episode.class_id)  # its pixels' value
     rng = np.random.default_rng([episode.seed, episode.index, 1])
     images, masks, labels, mcl = [], [], [], []
     for image_id in episode.support_ids:
@@ -64,7 +65,7 @@ class EpisodeLoader:
         'query_image': transforms.normalize(q_image),
         'query_label': transforms.binary_label(q_label, c),
         'query_mcl_label': self.mcl_table[q_label],
-        'class_id': np.int32(c),
+        'class_id': np.int32(episode.class_id),
         'episode': np.int64(episode.index),
     }
     if opts.original_label:

@@ -5,7 +5,8 @@ from smcp_jax.data import toy_classes
 from smcp_jax.data.errors import DataError
 
 NUM_FOLDS = 4
-NUM_CLASSES = {'pascal': 20, 'toy': toy_classes.NUM_CLASSES, 'coco': 80}
+NUM_CLASSES = {'pascal': 20, 'toy': toy_classes.NUM_CLASSES, 'coco': 80,
+               'fss1000': 1000}  # FSS-1000: split by list files, no folds
 COCO_SPLITS = ('contiguous', 'interleaved')
 PASCAL_CLASSES = (
     'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat',

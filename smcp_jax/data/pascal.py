@@ -33,7 +33,7 @@ def read_image_file(path: str, mode: str) -> np.ndarray:
       if mode == 'label' and image.mode not in ('P', 'L', 'I', 'I;16'):
         raise DataError(f'{path}: a label must be a single-channel PNG '
                         f'(palette or grey), got mode {image.mode}')
-      image = image.convert('RGB') if mode == 'RGB' else image
+      image = image.convert(mode) if mode in ('RGB', 'L') else image
       return np.asarray(image)
   except DataError:
     raise
@@ -90,6 +90,10 @@ class PascalVOC:
     if not tf.io.gfile.exists(path):
       return None
     return read_image_file(path, 'label').astype(np.uint8)
+
+  def label_value(self, class_id: int) -> int:
+    """The value of `class_id`'s pixels in a label map: its id."""
+    return class_id
 
   def class_index(self, split: str, *, min_area: int = 0,
                   cache_dir: str | None = None) -> class_index_lib.ClassIndex:

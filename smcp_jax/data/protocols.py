@@ -15,7 +15,9 @@ Read from each codebase's own files (shared/reference/protocols.md):
            padding 255); scored at the original resolution, padded square.
   hsnet    VOC val: every (image, test class) pair in turn (COCO: class,
            then image, at random), 1000 episodes, one run, seed 0;
-           400x400 squashed, scored against the resized label.
+           400x400 squashed, scored against the resized label. FSS-1000
+           (tested by HSNet only): each image of the test classes is the
+           query once, 2400 episodes.
   bam      PFENet's episodes at 1000 per run, 5 runs with BAM's seeds
            (510, 365, 382, 322, 988); the mean and the best run reported.
   val      the name before the protocols had theirs: pfenet.
@@ -41,29 +43,33 @@ QUERY_ORDERS = ('random', 'sequential', 'pairs')
 
 @dataclasses.dataclass(frozen=True)
 class Protocol:
-  """One codebase's test rules. Per-data-set values are (PASCAL, COCO)."""
-  splits: tuple[str, str]
-  episodes: tuple[int, int]
+  """One codebase's test rules. Per-data-set values are (PASCAL, COCO,
+  FSS-1000); None where the codebase does not test that data set."""
+  splits: tuple[str, str, str | None]
+  episodes: tuple[int, int, int | None]
   seeds: tuple[int, ...]  # one per run; 'authors' counts from config.seed
   image_size: int
   resize: str
   label_resolution: str
   min_area: int  # pixels of the class in a query / support, original size
-  query_order: tuple[str, str]
+  query_order: tuple[str, str, str | None]
   report_best: bool = False  # also the best run (BAM prints it)
 
 
 PROTOCOLS = {
-    'authors': Protocol(('trainaug', 'val2014'), (1000, 1000),
+    'authors': Protocol(('trainaug', 'val2014', None), (1000, 1000, None),
                         (0, 1, 2, 3, 4), 417, 'squash', 'resized', 0,
-                        ('random', 'random')),
-    'pfenet': Protocol(('val', 'val2014'), (5000, 20000), (321,), 473, 'pad',
-                       'original', 2048, ('sequential', 'sequential')),
-    'hsnet': Protocol(('val', 'val2014'), (1000, 1000), (0,), 400, 'squash',
-                      'resized', 0, ('pairs', 'random')),
-    'bam': Protocol(('val', 'val2014'), (1000, 1000),
+                        ('random', 'random', None)),
+    'pfenet': Protocol(('val', 'val2014', None), (5000, 20000, None), (321,),
+                       473, 'pad', 'original', 2048,
+                       ('sequential', 'sequential', None)),
+    # FSS-1000: every test image is the query once (10 per class).
+    'hsnet': Protocol(('val', 'val2014', 'test'), (1000, 1000, 2400), (0,),
+                      400, 'squash', 'resized', 0,
+                      ('pairs', 'random', 'pairs')),
+    'bam': Protocol(('val', 'val2014', None), (1000, 1000, None),
                     (510, 365, 382, 322, 988), 473, 'pad', 'original', 2048,
-                    ('sequential', 'sequential'), report_best=True),
+                    ('sequential', 'sequential', None), report_best=True),
 }
 ALIASES = {'val': 'pfenet'}
 NAMES = tuple(PROTOCOLS) + tuple(ALIASES)
@@ -93,7 +99,10 @@ def defaults(name: str, dataset: str, *, image_size: int, seed: int,
   trained at `image_size` with `config.seed` = `seed`; `runs` (0: the
   protocol's) picks how many seeds."""
   protocol = get(name)
-  which = 1 if dataset == 'coco' else 0
+  which = {'coco': 1, 'fss1000': 2}.get(dataset, 0)
+  if protocol.splits[which] is None:
+    raise ValueError(f'the {name} protocol does not test {dataset}; '
+                     'FSS-1000 is tested under hsnet\'s')
   scale = image_size / PASCAL_SIZE if dataset == 'toy' else 1.0
   seeds = protocol.seeds
   if name == 'authors':

@@ -2,6 +2,7 @@
 """A generated toy data set in PASCAL VOC layout: the embedded default.
 
   python -m smcp_jax.data.toy --out data/toy
+  python -m smcp_jax.data.toy --out data/toy_fss --layout fss1000
 
 Twenty classes in four folds of five (PASCAL-5i numbering). Each class is a
 shape (ellipse, rectangle, triangle, cross, ring) drawn with an appearance
@@ -24,6 +25,7 @@ import tqdm
 
 from smcp_jax.data import labels
 from smcp_jax.data import toy_classes
+from smcp_jax.data import toy_fss
 from smcp_jax.data import voc_format
 from smcp_jax.data.quiet_tf import tf
 
@@ -157,10 +159,17 @@ def main(argv=None):
   parser.add_argument('--num-val', type=int, default=600)
   parser.add_argument('--size', type=int, default=128)
   parser.add_argument('--seed', type=int, default=0)
+  parser.add_argument('--layout', default='voc', choices=('voc', 'fss1000'),
+                      help="fss1000: also write FSS-1000's layout, a folder "
+                      'per class, with class lists (data/toy_fss.py)')
   args = parser.parse_args(argv)
   root = generate(args.out, num_train=args.num_train, num_val=args.num_val,
                   size=args.size, seed=args.seed)
   print(f'wrote the toy data set to {root}')
+  if args.layout == 'fss1000':
+    fss = toy_fss.write_fss_layout(root, args.out)
+    print(f'wrote its FSS-1000 layout to {fss} (class lists: '
+          f'{os.path.join(args.out, "splits")})')
 
 
 if __name__ == '__main__':
