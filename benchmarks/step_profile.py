@@ -46,8 +46,10 @@ def summarize_trace(trace: dict, top: int = 20) -> dict:
 def profile_jax(args) -> dict:
   import jax  # pylint: disable=g-import-not-at-top
   from flax import nnx  # pylint: disable=g-import-not-at-top
-  model = torch_comparison._jax_model(  # pylint: disable=protected-access
-      torch_comparison._torch_model(), 'auto', args.dtype)  # pylint: disable=protected-access
+  with tempfile.TemporaryDirectory() as tmp:
+    model = torch_comparison._jax_model(  # pylint: disable=protected-access
+        torch_comparison.convert_reference(tmp), 'auto', args.dtype,
+        args.dilated_conv)
   graphdef, params = nnx.split(model, nnx.Param)
   fn, fn_args = torch_comparison._jax_step(  # pylint: disable=protected-access
       'jax_train', graphdef, params, args.size, args.batch)
@@ -105,6 +107,9 @@ def main(argv=None):
   parser.add_argument('--dtype', default='bfloat16',
                       choices=('float32', 'bfloat16'))
   parser.add_argument('--steps', type=int, default=3)
+  parser.add_argument('--dilated-conv', default='xla',
+                      choices=('xla', 'phases'),
+                      help='config.model.dilated_conv of the JAX model')
   parser.add_argument('--trace-out', help='copy the Perfetto trace here')
   parser.add_argument('--out', help='JSON summary (JAX)')
   args = parser.parse_args(argv)

@@ -14,7 +14,9 @@ absolute times:
   jax_train / torch_train   forward + backward + SGD update, batch 1
   jax_encoder / torch_encoder   the encoder forward (FLOP/s vs matmul peak)
   jax_encoder_grad / torch_encoder_grad   encoder forward + backward
-and, once, the data pipeline's episodes/s (benchmarks.data_pipeline).
+and, once, the data pipeline's episodes/s (benchmarks.data_pipeline) and
+evaluation's, end to end (benchmarks.evaluation). The JAX processes load
+weights converted beforehand and never import torch.
 `--weight-grad xla` measures JAX without the patch-matmul weight gradient.
 
   python -m benchmarks.torch_comparison --sweep [--device gpu]
@@ -70,8 +72,8 @@ def _median_time(fn, repeats: int) -> float:
 
 
 def _episode(size: int, batch: int = 1):
-  from tests import parity_utils  # pylint: disable=g-import-not-at-top
-  support, masks, query = parity_utils.episode(size, batch=batch, seed=0)
+  from tests import random_episode  # pylint: disable=g-import-not-at-top
+  support, masks, query = random_episode.episode(size, batch=batch, seed=0)
   rng = np.random.default_rng(0)
   labels = {'query_label': (rng.random((batch, size, size)) < 0.3).astype(
       np.uint8), 'support_label': masks.astype(np.uint8),
@@ -90,13 +92,31 @@ def _torch_model():
   return torch_reference.AuthorsSMCP().eval()
 
 
-def _jax_model(torch_model, weight_grad, dtype):
-  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+def convert_reference(directory: str) -> str:
+  """The torch reference's weights through the converter, into
+  `directory`/converted: what every JAX measurement loads, so that JAX
+  processes never import torch (its memory would count as theirs)."""
   from tests import parity_utils  # pylint: disable=g-import-not-at-top
-  with tempfile.TemporaryDirectory() as tmp:
-    return parity_utils.convert_authors_model(
-        torch_model, tmp, conv_weight_grad=weight_grad,
-        dtype=jnp.bfloat16 if dtype == 'bfloat16' else None)
+  from weights_conversion import smcp_checkpoint  # pylint: disable=g-import-not-at-top
+  pth = os.path.join(directory, 'model.pth')
+  out = os.path.join(directory, 'converted')
+  parity_utils.save_as_authors_checkpoint(_torch_model(), pth)
+  smcp_checkpoint.main(['--pth', pth, '--out', out])
+  return out
+
+
+def _jax_model(params_dir, weight_grad, dtype, dilated='xla'):
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  from smcp_jax import params_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.models import smcp  # pylint: disable=g-import-not-at-top
+  params, meta = params_io.load_params(params_dir)
+  model = smcp.SMCP(**meta['model'], conv_weight_grad=weight_grad,
+                    dilated_conv=dilated,
+                    dtype=jnp.bfloat16 if dtype == 'bfloat16' else None,
+                    rngs=nnx.Rngs(0))
+  params_io.assign_params(model, params, scope=meta['scope'])
+  return model
 
 
 def _device_peak_bytes(device: str) -> dict:
@@ -146,15 +166,16 @@ def _jax_step(name, graphdef, params, size, batch):
   return fn, (params, query)
 
 
-def _measure_jax(name, size, repeats, weight_grad, batches=(1,),
-                 dtype='float32', device='cpu'):
+def _measure_jax(name, size, repeats, weight_grad, params_dir,
+                 batches=(1,), dtype='float32', device='cpu',
+                 dilated='xla'):
   """One result per batch, batches in increasing order: the process's
   peak memory so far is then the largest batch's own."""
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
   if device == 'gpu' and jax.default_backend() != 'gpu':
     raise SystemExit('--device gpu: JAX sees no GPU (install jax[cuda12])')
-  model = _jax_model(_torch_model(), weight_grad, dtype)
+  model = _jax_model(params_dir, weight_grad, dtype, dilated)
   graphdef, params = nnx.split(model, nnx.Param)
   results = []
   for batch in sorted(batches):
@@ -169,6 +190,7 @@ def _measure_jax(name, size, repeats, weight_grad, batches=(1,),
     result['seconds'] = _median_time(
         lambda: jax.block_until_ready(compiled(*args)), repeats)
     result['device_kind'] = jax.devices()[0].device_kind
+    result['torch_loaded'] = 'torch' in sys.modules  # must be False
     result.update(_device_peak_bytes(device))
     result['peak_rss_bytes'] = _peak_rss_bytes()
     results.append(result)
@@ -291,7 +313,7 @@ def _child(name, args):
              'device': args.device}
   if name.startswith('jax'):
     results = _measure_jax(name, args.size, args.repeats, args.weight_grad,
-                           **setting)
+                           args.params, dilated=args.dilated_conv, **setting)
   else:
     results = _measure_torch(name, args.size, args.repeats, **setting)
   print(json.dumps(results))
@@ -304,7 +326,8 @@ def _run_child(name, args, batches=(1,), dtype='float32') -> list[dict]:
       [sys.executable, '-m', 'benchmarks.torch_comparison', '--child', name,
        '--size', str(args.size), '--repeats', str(args.repeats),
        '--weight-grad', args.weight_grad, '--device', args.device,
-       '--batches', *map(str, batches), '--dtype', dtype],
+       '--batches', *map(str, batches), '--dtype', dtype,
+       '--params', args.params, '--dilated-conv', args.dilated_conv],
       env=env, check=True, capture_output=True, text=True).stdout
   return json.loads(out.strip().splitlines()[-1])
 
@@ -349,10 +372,16 @@ def _sweep_table(rows) -> str:
 
 def _data_pipeline(size: int) -> dict:
   """benchmarks.data_pipeline on the generated toy set, in its own process."""
+  return _in_process('benchmarks.data_pipeline', size)
+
+
+def _in_process(module: str, size: int) -> dict:
+  """The JSON result of benchmark `module` at `size`, run in its own
+  process."""
   with tempfile.TemporaryDirectory() as tmp:
-    out = os.path.join(tmp, 'data.json')
-    subprocess.run([sys.executable, '-m', 'benchmarks.data_pipeline',
-                    '--size', str(size), '--out', out],
+    out = os.path.join(tmp, 'result.json')
+    subprocess.run([sys.executable, '-m', module, '--size', str(size),
+                    '--out', out],
                    env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2'), check=True,
                    capture_output=True)
     with open(out) as f:
@@ -399,6 +428,12 @@ def _table(report) -> str:
                  'episodes/s (tf.data), '
                  f'{data["test_episodes_per_s (numpy/PIL, one thread)"]} test '
                  'episodes/s (one thread)')
+  evaluation = report.get('evaluation')
+  if evaluation:
+    rates = ', '.join(f'{r} (batch {b})' for b, r in
+                      evaluation['episodes_per_s'].items())
+    lines.append(f'evaluation at {evaluation["image_size"]} px, end to end '
+                 f'(benchmarks.evaluation): {rates} episodes/s')
   for key, factor in (('encoder', 1), ('encoder_grad', 3)):
     for lib in ('jax', 'torch'):
       rate = factor * flops / r[f'{lib}_{key}']['seconds']
@@ -417,10 +452,14 @@ def main(argv=None):
   parser.add_argument('--weight-grad', default='auto',
                       choices=('auto', 'xla', 'patch_matmul'),
                       help='config.model.conv_weight_grad of the JAX model')
+  parser.add_argument('--dilated-conv', default='xla',
+                      choices=('xla', 'phases'),
+                      help='config.model.dilated_conv of the JAX model')
   parser.add_argument('--only', nargs='+', default=list(MEASUREMENTS),
                       choices=MEASUREMENTS)
   parser.add_argument('--skip-data', action='store_true',
-                      help='leave out the data pipeline measurement')
+                      help='leave out the data pipeline and evaluation '
+                      'measurements')
   parser.add_argument('--device', default='cpu', choices=('cpu', 'gpu'),
                       help='gpu: JAX on its GPU backend against torch on CUDA'
                       ' (install jax[cuda12] and a CUDA torch there)')
@@ -435,11 +474,19 @@ def main(argv=None):
                       choices=('infer', 'train'))
   parser.add_argument('--child', choices=MEASUREMENTS, help=argparse.SUPPRESS)
   parser.add_argument('--dtype', default='float32', help=argparse.SUPPRESS)
+  parser.add_argument('--params', help=argparse.SUPPRESS)
   parser.add_argument('--out', default='benchmarks/torch_comparison.json')
   args = parser.parse_args(argv)
   if args.child:
     _child(args.child, args)
     return
+  with tempfile.TemporaryDirectory() as tmp:
+    args.params = convert_reference(tmp)
+    _compare(args)
+
+
+def _compare(args):
+  """The measurements of main() with the converted weights in args.params."""
   machine = (f'{platform.processor() or platform.machine()}, '
              f'{os.cpu_count()} cores, device {args.device}')
   if args.sweep:
@@ -472,8 +519,9 @@ def main(argv=None):
       'encoder_gflop': encoder_flops(args.size) / 1e9,
       'results': results}
   if not args.skip_data:
-    print('measuring the data pipeline ...', flush=True)
+    print('measuring the data pipeline and evaluation ...', flush=True)
     report['data_pipeline'] = _data_pipeline(args.size)
+    report['evaluation'] = _in_process('benchmarks.evaluation', args.size)
   with open(args.out, 'w') as f:
     json.dump(report, f, indent=2)
   if set(args.only) == set(MEASUREMENTS):

@@ -90,4 +90,6 @@ def get_config() -> ml_collections.ConfigDict:
   model.support_branch_uses_pff = placeholder(bool)  # (ref) authors: False
   model.conv_weight_grad = 'auto'  # 'auto' | 'xla' | 'patch_matmul': speed
                                    # only (smcp_jax/ops/conv_grad.py)
+  model.dilated_conv = 'xla'  # 'xla' | 'phases': speed only, the same values
+                             # (smcp_jax/ops/dilated_phases.py)
   return config

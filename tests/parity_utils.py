@@ -10,6 +10,7 @@ import torch
 
 from smcp_jax import params_io
 from smcp_jax.models import smcp
+from tests.random_episode import episode  # pylint: disable=unused-import
 from weights_conversion import smcp_checkpoint
 
 
@@ -29,21 +30,6 @@ def convert_authors_model(module: torch.nn.Module, directory: str,
   model = smcp.SMCP(**{**meta['model'], **overrides}, rngs=nnx.Rngs(0))
   params_io.assign_params(model, params, scope=meta['scope'])
   return model
-
-
-def episode(size: int, shots: int = 1, batch: int = 1, seed: int = 0):
-  """Random normalised images and elliptic foreground masks (NHWC numpy)."""
-  rng = np.random.default_rng(seed)
-  support = rng.normal(size=(batch, shots, size, size, 3)).astype(np.float32)
-  query = rng.normal(size=(batch, size, size, 3)).astype(np.float32)
-  yy, xx = np.mgrid[:size, :size] / size
-  masks = np.zeros((batch, shots, size, size), np.float32)
-  for b in range(batch):
-    for k in range(shots):
-      cy, cx, ry, rx = rng.uniform(0.3, 0.7, 2).tolist() + rng.uniform(
-          0.1, 0.3, 2).tolist()
-      masks[b, k] = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1
-  return support, masks, query
 
 
 def to_torch_images(x: np.ndarray) -> torch.Tensor:

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from benchmarks import evaluation
 from benchmarks import step_profile
 from benchmarks import torch_comparison
 
@@ -45,6 +46,8 @@ def test_a_tiny_run_writes_consistent_numbers(tmp_path):
     assert result['seconds'] == pytest.approx(
         np.median(result['seconds_per_round']))
     assert result['peak_rss_bytes'] > 50 * 2**20
+  # The JAX process loads converted weights: no torch in its memory.
+  assert report['results']['jax_encoder']['torch_loaded'] is False
   assert report['encoder_gflop'] == pytest.approx(
       torch_comparison.encoder_flops(33) / 1e9)
 
@@ -95,3 +98,13 @@ def test_step_profile_sums_a_trace_per_thread():
   assert stream['events'] == 2  # distinct names
   assert stream['top'] == [('conv_a', 55.0)]
   assert summary['/device:GPU:0 / XLA Ops']['total_us'] == 4.0
+
+
+def test_the_evaluation_benchmark_times_each_batch_size(tmp_path):
+  out = tmp_path / 'evaluation.json'
+  evaluation.main(['--size', '33', '--width', '0.0625', '--episodes', '6',
+                   '--batches', '1', '4', '--out', str(out)])
+  result = json.loads(out.read_text())
+  assert set(result['episodes_per_s']) == {'1', '4'}
+  assert all(rate > 0 for rate in result['episodes_per_s'].values())
+  assert (result['image_size'], result['episodes']) == (33, 6)

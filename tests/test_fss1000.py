@@ -149,3 +149,23 @@ def test_the_toy_cli_writes_the_fss_layout(tmp_path):
   assert proc.returncode == 0, proc.stderr[-2000:]
   assert 'FSS-1000 layout' in proc.stdout
   assert len(os.listdir(tmp_path / 'FSS-1000')) == 20
+
+
+def test_check_scans_the_fss_test_classes(toy_root, tmp_path):
+  config = _fss_config(toy_root, tmp_path)
+  command = [sys.executable, '-m', 'smcp_jax.data.check', '--config',
+             'configs/toy.py', '--config.data.dataset=fss1000',
+             f'--config.data.root={config.data.root}',
+             f'--config.data.split_dir={config.data.split_dir}',
+             '--config.model.num_mcl_classes=16',
+             '--config.test.protocol=hsnet']
+  proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
+                        timeout=300, check=False)
+  assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+  assert 'test: 20 images' in proc.stdout and 'no problems found' in (
+      proc.stdout)
+  os.remove(os.path.join(config.data.root, toy_fss.class_folder(17),
+                         '2.png'))
+  proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
+                        timeout=300, check=False)
+  assert proc.returncode == 1 and 'missing' in proc.stdout

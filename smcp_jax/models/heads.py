@@ -20,11 +20,12 @@ class ASPP(nnx.Module):
   """DeepLab-v2 ASPP-L classifier: four dilated 3x3 convs, outputs summed."""
 
   def __init__(self, in_features: int, num_classes: int, *, dtype=None,
-               weight_grad: str = 'auto', rngs: nnx.Rngs):
+               weight_grad: str = 'auto', dilated: str = 'xla',
+               rngs: nnx.Rngs):
     self.branches = nnx.List([
         layers.conv(in_features, num_classes, dilation=rate,
                     kernel_init=layers.aspp_kernel_init, dtype=dtype,
-                    weight_grad=weight_grad, rngs=rngs)
+                    weight_grad=weight_grad, dilated=dilated, rngs=rngs)
         for rate in ASPP_RATES])
 
   def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
@@ -35,9 +36,11 @@ class ResidualBlock(nnx.Module):
   """1x1 (C->C/8), 3x3, 1x1 (->C) bottleneck; relu(x + block(x))."""
 
   def __init__(self, features: int, bottleneck: int, *, dtype=None,
-               weight_grad: str = 'auto', rngs: nnx.Rngs):
+               weight_grad: str = 'auto', dilated: str = 'xla',
+               rngs: nnx.Rngs):
     conv = lambda n_in, n_out, k: layers.conv(
-        n_in, n_out, k, dtype=dtype, weight_grad=weight_grad, rngs=rngs)
+        n_in, n_out, k, dtype=dtype, weight_grad=weight_grad,
+        dilated=dilated, rngs=rngs)
     self.reduce = conv(features, bottleneck, 1)
     self.conv = conv(bottleneck, bottleneck, 3)
     self.expand = conv(bottleneck, features, 1)
@@ -60,14 +63,17 @@ class PyramidFeatureFusion(nnx.Module):
 
   def __init__(self, features: int, bottleneck: int, *,
                extra_convs: bool = False, dtype=None,
-               weight_grad: str = 'auto', rngs: nnx.Rngs):
+               weight_grad: str = 'auto', dilated: str = 'xla',
+               rngs: nnx.Rngs):
     conv = lambda: layers.conv(features, features, dtype=dtype,
-                               weight_grad=weight_grad, rngs=rngs)
+                               weight_grad=weight_grad, dilated=dilated,
+                               rngs=rngs)
     self.scale1, self.scale2, self.scale4 = conv(), conv(), conv()
     self.extra_convs = nnx.List(
         [conv() for _ in range(2)] if extra_convs else [])
     block = lambda: ResidualBlock(features, bottleneck, dtype=dtype,
-                                  weight_grad=weight_grad, rngs=rngs)
+                                  weight_grad=weight_grad, dilated=dilated,
+                                  rngs=rngs)
     self.residual1, self.residual2 = block(), block()
 
   def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
@@ -91,15 +97,16 @@ class FusionHead(nnx.Module):
 
   def __init__(self, features: int, *, use_pff: bool = True,
                pff_extra_convs: bool = False, bottleneck: int = 64,
-               dtype=None, weight_grad: str = 'auto', rngs: nnx.Rngs):
-    self.reduce = layers.conv(2 * features, features, dtype=dtype,
-                              weight_grad=weight_grad, rngs=rngs)
+               dtype=None, weight_grad: str = 'auto', dilated: str = 'xla',
+               rngs: nnx.Rngs):
+    convs = dict(dtype=dtype, weight_grad=weight_grad, dilated=dilated,
+                 rngs=rngs)
+    self.reduce = layers.conv(2 * features, features, **convs)
     self.pyramid = (
         PyramidFeatureFusion(features, bottleneck, extra_convs=pff_extra_convs,
-                             dtype=dtype, weight_grad=weight_grad, rngs=rngs)
+                             **convs)
         if use_pff else None)
-    self.classifier = ASPP(features, 2, dtype=dtype, weight_grad=weight_grad,
-                           rngs=rngs)
+    self.classifier = ASPP(features, 2, **convs)
 
   def __call__(self, features: jnp.ndarray, prototype: jnp.ndarray, *,
                skip_pyramid: bool = False) -> jnp.ndarray:

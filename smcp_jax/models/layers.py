@@ -69,9 +69,10 @@ def torch_default_bias_init(fan_in: int):
 def conv(in_features: int, out_features: int, kernel_size: int = 3, *,
          dilation: int = 1, kernel_init=torch_default_kernel_init,
          bias_init=None, dtype=None, weight_grad: str = 'auto',
-         rngs: nnx.Rngs) -> nnx.Conv:
+         dilated: str = 'xla', rngs: nnx.Rngs) -> nnx.Conv:
   """A stride-1 'same' conv with PyTorch's padding = dilation * (k // 2);
-  `weight_grad` picks its weight gradient (ops.conv_grad)."""
+  `weight_grad` picks its weight gradient and `dilated` how a dilation
+  runs (ops.conv_grad)."""
   pad = dilation * (kernel_size // 2)
   if bias_init is None:
     bias_init = torch_default_bias_init(in_features * kernel_size**2)
@@ -80,7 +81,8 @@ def conv(in_features: int, out_features: int, kernel_size: int = 3, *,
       padding=((pad, pad), (pad, pad)),
       kernel_dilation=(dilation, dilation),
       kernel_init=kernel_init, bias_init=bias_init, dtype=dtype,
-      conv_general_dilated=conv_grad.conv_fn(weight_grad), rngs=rngs)
+      conv_general_dilated=conv_grad.conv_fn(weight_grad, dilated),
+      rngs=rngs)
 
 
 def scaled(channels: int, width: float) -> int:

@@ -43,6 +43,7 @@ class SMCP(nnx.Module):
       support_branch_uses_pff: bool = True,
       dtype=None,
       conv_weight_grad: str = 'auto',
+      dilated_conv: str = 'xla',
       rngs: nnx.Rngs,
   ):
     """Builds the network.
@@ -63,19 +64,21 @@ class SMCP(nnx.Module):
       conv_weight_grad: how the convs compute their weight gradient: 'auto'
         (a faster one for float32 on the CPU), 'xla' or 'patch_matmul'
         (ops.conv_grad); the values do not depend on it.
+      dilated_conv: how the dilated convs run: 'xla' as they are, or
+        'phases': undilated convs over the d x d phase grids of their input
+        (ops.dilated_phases), the same values; on a Hopper GPU cuDNN runs
+        dilated convs with slower kernels (README, "On a GPU").
       rngs: parameter initialisation keys.
     """
-    self.encoder = vgg.VGG16LargeFOV(width=width, dtype=dtype,
-                                     weight_grad=conv_weight_grad, rngs=rngs)
+    convs = dict(dtype=dtype, weight_grad=conv_weight_grad,
+                 dilated=dilated_conv, rngs=rngs)
+    self.encoder = vgg.VGG16LargeFOV(width=width, **convs)
     features = self.encoder.out_features
-    self.mcl_classifier = (
-        heads.ASPP(features, num_mcl_classes, dtype=dtype,
-                   weight_grad=conv_weight_grad, rngs=rngs)
-        if use_mcl else None)
+    self.mcl_classifier = (heads.ASPP(features, num_mcl_classes, **convs)
+                           if use_mcl else None)
     self.head = heads.FusionHead(
         features, use_pff=use_pff, pff_extra_convs=pff_extra_convs,
-        bottleneck=layers.scaled(64, width), dtype=dtype,
-        weight_grad=conv_weight_grad, rngs=rngs)
+        bottleneck=layers.scaled(64, width), **convs)
     self.support_branch_uses_pff = support_branch_uses_pff
 
   def _encode(self, support_images, query_images):

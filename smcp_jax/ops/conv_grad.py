@@ -18,10 +18,13 @@ import jax
 from jax import lax
 import jax.numpy as jnp
 
+from smcp_jax.ops import dilated_phases
+
 _NHWC = ('NHWC', 'HWIO', 'NHWC')
 # 'auto': patch matmuls for large float32 convs on the CPU, XLA's elsewhere;
 # 'xla'; 'patch_matmul': every stride-1 NHWC conv (benchmarks and tests).
 WEIGHT_GRAD_MODES = ('auto', 'xla', 'patch_matmul')
+DILATED_MODES = ('xla', 'phases')  # ops/dilated_phases.py
 
 
 def _plain(x, w, padding, dilation):
@@ -102,6 +105,18 @@ def _conv_bwd(padding, dilation, residuals, g):
 _conv.defvjp(_conv_fwd, _conv_bwd)
 
 
+def _plain_nhwc(lhs, rhs, window_strides, lhs_dilation, dimension_numbers,
+                feature_group_count, batch_group_count) -> bool:
+  """A stride-1, ungrouped NHWC / HWIO conv without input dilation."""
+  return (tuple(window_strides) == (1, 1)
+          and (lhs_dilation is None or tuple(lhs_dilation) == (1, 1))
+          and feature_group_count == 1 and batch_group_count == 1
+          and dimension_numbers is not None
+          and lax.conv_dimension_numbers(lhs.shape, rhs.shape,
+                                         dimension_numbers)
+          == lax.conv_dimension_numbers(lhs.shape, rhs.shape, _NHWC))
+
+
 def _fast_path_applies(mode, lhs, rhs, window_strides, padding, lhs_dilation,
                        dimension_numbers, feature_group_count,
                        batch_group_count) -> bool:
@@ -111,24 +126,33 @@ def _fast_path_applies(mode, lhs, rhs, window_strides, padding, lhs_dilation,
   wanted = (mode == 'patch_matmul'
             or (mode == 'auto' and jax.default_backend() == 'cpu'
                 and lhs.dtype == jnp.float32 and flops >= AUTO_MIN_FLOPS))
-  return (wanted and tuple(window_strides) == (1, 1)
-          and not isinstance(padding, str)
+  return (wanted and not isinstance(padding, str)
           and all(p >= 0 for pair in padding for p in pair)
-          and (lhs_dilation is None or tuple(lhs_dilation) == (1, 1))
-          and feature_group_count == 1 and batch_group_count == 1
-          and dimension_numbers is not None
-          and lax.conv_dimension_numbers(lhs.shape, rhs.shape,
-                                         dimension_numbers)
-          == lax.conv_dimension_numbers(lhs.shape, rhs.shape, _NHWC))
+          and _plain_nhwc(lhs, rhs, window_strides, lhs_dilation,
+                          dimension_numbers, feature_group_count,
+                          batch_group_count))
 
 
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
                          rhs_dilation=None, dimension_numbers=None,
                          feature_group_count=1, batch_group_count=1,
                          precision=None, preferred_element_type=None,
-                         out_sharding=None, *, weight_grad: str = 'auto'):
+                         out_sharding=None, *, weight_grad: str = 'auto',
+                         dilated: str = 'xla'):
   """`lax.conv_general_dilated`, with the patch-matmul weight gradient for
-  stride-1 NHWC convolutions where `weight_grad` asks for it."""
+  stride-1 NHWC convolutions where `weight_grad` asks for it, and dilated
+  ones over their input's phases where `dilated` is 'phases'."""
+  if (dilated == 'phases' and rhs_dilation and max(rhs_dilation) > 1
+      and precision is None and preferred_element_type is None
+      and out_sharding is None and _plain_nhwc(
+          lhs, rhs, window_strides, lhs_dilation, dimension_numbers,
+          feature_group_count, batch_group_count)):
+    undilated = lambda x, w, pad: conv_general_dilated(
+        x, w, (1, 1), pad, dimension_numbers=dimension_numbers,
+        weight_grad=weight_grad)
+    return dilated_phases.conv_by_phases(
+        undilated, lhs, rhs, tuple(tuple(p) for p in padding),
+        tuple(rhs_dilation))
   if precision is None and preferred_element_type is None and (
       out_sharding is None) and _fast_path_applies(
           weight_grad, lhs, rhs, window_strides, padding, lhs_dilation,
@@ -145,10 +169,14 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
 
 
 @functools.lru_cache(maxsize=None)
-def conv_fn(weight_grad: str):
-  """`conv_general_dilated` with its weight-gradient mode fixed, for
-  nnx.Conv's conv_general_dilated (one object per mode)."""
+def conv_fn(weight_grad: str, dilated: str = 'xla'):
+  """`conv_general_dilated` with its weight-gradient and dilation modes
+  fixed, for nnx.Conv's conv_general_dilated (one object per pair)."""
   if weight_grad not in WEIGHT_GRAD_MODES:
     raise ValueError(f'weight_grad mode must be one of {WEIGHT_GRAD_MODES}, '
                      f'got {weight_grad!r}')
-  return functools.partial(conv_general_dilated, weight_grad=weight_grad)
+  if dilated not in DILATED_MODES:
+    raise ValueError(f'dilated mode must be one of {DILATED_MODES}, got '
+                     f'{dilated!r}')
+  return functools.partial(conv_general_dilated, weight_grad=weight_grad,
+                           dilated=dilated)
