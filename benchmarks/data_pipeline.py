@@ -14,8 +14,6 @@ import platform
 import tempfile
 import time
 
-import numpy as np
-
 from configs import toy as toy_config
 from smcp_jax import config_lib
 from smcp_jax.data import builder

@@ -30,6 +30,7 @@ Needs the `test` extra (torch). Prints a table; writes JSON.
 """
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -166,6 +167,11 @@ def _jax_step(name, graphdef, params, size, batch):
   return fn, (params, query)
 
 
+def _run_compiled(compiled, args):
+  import jax  # pylint: disable=g-import-not-at-top
+  return jax.block_until_ready(compiled(*args))
+
+
 def _measure_jax(name, size, repeats, weight_grad, params_dir,
                  batches=(1,), dtype='float32', device='cpu',
                  dilated='xla'):
@@ -188,7 +194,7 @@ def _measure_jax(name, size, repeats, weight_grad, params_dir,
     if memory is not None:
       result['xla_temp_bytes'] = int(memory.temp_size_in_bytes)
     result['seconds'] = _median_time(
-        lambda: jax.block_until_ready(compiled(*args)), repeats)
+        functools.partial(_run_compiled, compiled, args), repeats)
     result['device_kind'] = jax.devices()[0].device_kind
     result['torch_loaded'] = 'torch' in sys.modules  # must be False
     result.update(_device_peak_bytes(device))
@@ -412,7 +418,7 @@ def _table(report) -> str:
           ('train step (fwd + bwd + SGD)', 'train'),
           ('encoder forward', 'encoder'),
           ('encoder forward + backward', 'encoder_grad')]
-  lines = [f'| what | smcp-jax s | PyTorch s | PyTorch / smcp-jax | '
+  lines = ['| what | smcp-jax s | PyTorch s | PyTorch / smcp-jax | '
            'peak RSS jax / torch MB |', '|---|---|---|---|---|']
   for label, key in rows:
     j, t = r[f'jax_{key}'], r[f'torch_{key}']

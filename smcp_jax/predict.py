@@ -12,7 +12,6 @@ the arguments are read, so that --help and argument errors are instant.
 """
 
 import argparse
-import json
 import os
 import shutil
 import sys

@@ -22,7 +22,6 @@ import sys
 import time
 
 from flax import nnx
-import jax
 import jax.numpy as jnp
 import numpy as np
 import optax

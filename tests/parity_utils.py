@@ -10,7 +10,6 @@ import torch
 
 from smcp_jax import params_io
 from smcp_jax.models import smcp
-from tests.random_episode import episode  # pylint: disable=unused-import
 from weights_conversion import smcp_checkpoint
 
 

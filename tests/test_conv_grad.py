@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from smcp_jax import losses
 from smcp_jax.models import smcp
 from smcp_jax.ops import conv_grad
-from tests import parity_utils as pu
+from tests import train_step_utils
 from tests.conftest import max_rel_diff
 
 
@@ -66,32 +65,12 @@ def test_rows_per_step_tile_the_map(h, pixels_per_row, pixels_per_step, rows):
 
 def test_model_gradients_match_in_both_modes():
   """The whole SMCP training loss: every parameter's gradient agrees."""
-  graphdef, params = {}, None
-  for mode in ('xla', 'patch_matmul'):
-    model = smcp.SMCP(width=0.125, num_mcl_classes=16, conv_weight_grad=mode,
-                      rngs=nnx.Rngs(0))
-    graphdef[mode], params = nnx.split(model, nnx.Param)
-  support, masks, query = pu.episode(41, shots=1, batch=2, seed=2)
-  rng = np.random.default_rng(3)
-  batch = {'support_images': support, 'support_masks': masks,
-           'query_image': query,
-           'query_label': (rng.random((2, 41, 41)) < 0.3).astype(np.uint8),
-           'support_label': masks.astype(np.uint8),
-           'query_mcl_label': rng.integers(0, 16, (2, 41, 41)).astype(
-               np.uint8),
-           'support_mcl_label': rng.integers(0, 16, (2, 1, 41, 41)).astype(
-               np.uint8)}
-
-  def loss(p, mode):
-    outputs = nnx.merge(graphdef[mode], p)(support, masks, query)
-    return losses.smcp_loss(outputs, batch, 0.1)[0]
-
-  grads = {mode: jax.jit(jax.grad(loss), static_argnums=1)(params, mode)
-           for mode in graphdef}
-  flat_xla = jax.tree.leaves(grads['xla'])
-  flat_ours = jax.tree.leaves(grads['patch_matmul'])
-  assert len(flat_xla) == len(flat_ours) > 30
-  for a, b in zip(flat_ours, flat_xla):
+  batch = train_step_utils.training_batch()
+  (_, theirs), (_, ours) = (train_step_utils.loss_and_gradients(smcp.SMCP(
+      width=0.125, num_mcl_classes=16, conv_weight_grad=mode,
+      rngs=nnx.Rngs(0)), batch) for mode in ('xla', 'patch_matmul'))
+  assert len(theirs) == len(ours) > 30
+  for a, b in zip(ours, theirs):
     assert max_rel_diff(a, b) < 1e-4
 
 

@@ -16,6 +16,7 @@ import torch
 from smcp_jax import params_io
 from smcp_jax.models import smcp
 from tests import parity_utils as pu
+from tests import random_episode
 from tests import torch_reference
 from tests.conftest import max_rel_diff
 from weights_conversion import common
@@ -43,7 +44,7 @@ def test_converted_config_is_the_authors_variant(authors_pair):
 
 def test_encoder_and_mcl_head_parity(authors_pair):
   ref, model = authors_pair
-  _, _, query = pu.episode(161)
+  _, _, query = random_episode.episode(161)
   with torch.no_grad():
     feats_t = ref.features(pu.to_torch_images(query))
     mcl_t = ref.classifier(feats_t)
@@ -55,7 +56,7 @@ def test_encoder_and_mcl_head_parity(authors_pair):
 
 def test_training_forward_parity(authors_pair):
   ref, model = authors_pair
-  support, masks, query = pu.episode(161, seed=1)
+  support, masks, query = random_episode.episode(161, seed=1)
   expected = pu.torch_train_forward(ref, support, masks, query)
   out = pu.train_forward(model, jnp.asarray(support), jnp.asarray(masks),
                          jnp.asarray(query))
@@ -70,7 +71,7 @@ def test_training_forward_parity(authors_pair):
 @pytest.mark.parametrize('shots', [1, 2])
 def test_inference_parity(authors_pair, mode, shots):
   ref, model = authors_pair
-  support, masks, query = pu.episode(161, shots=shots, seed=2)
+  support, masks, query = random_episode.episode(161, shots=shots, seed=2)
   with torch.no_grad():
     logits_t, pseudo_t = ref.infer(pu.to_torch_images(support),
                                    torch.from_numpy(masks),
@@ -93,7 +94,7 @@ def test_paper_variants_parity(tmp_path, variant):
   model = pu.convert_authors_model(ref, str(tmp_path),
                                    support_branch_uses_pff=True)
   assert (model.head.pyramid is None) == (not variant.get('use_pff', True))
-  support, masks, query = pu.episode(129, seed=3)
+  support, masks, query = random_episode.episode(129, seed=3)
   expected = pu.torch_train_forward(ref, support, masks, query)
   out = pu.train_forward(model, jnp.asarray(support), jnp.asarray(masks),
                          jnp.asarray(query))
@@ -108,7 +109,7 @@ def test_empty_pseudo_mask_fallback_parity(tmp_path):
   with torch.no_grad():  # a strong background bias: the pseudo-mask is empty
     ref.classifier_2.conv2d_list[0].bias[0] = 100.0
   model = pu.convert_authors_model(ref, str(tmp_path))
-  support, masks, query = pu.episode(129, seed=4)
+  support, masks, query = random_episode.episode(129, seed=4)
   args = (jnp.asarray(support), jnp.asarray(masks), jnp.asarray(query))
   support_only = pu.infer(model, *args, mode='support')['logits']
   for fallback in (False, True):
@@ -129,7 +130,7 @@ def test_full_resolution_parity(tmp_path):
   torch.manual_seed(3)
   ref = torch_reference.AuthorsSMCP(width=0.25).eval()
   model = pu.convert_authors_model(ref, str(tmp_path))
-  support, masks, query = pu.episode(417, seed=5)
+  support, masks, query = random_episode.episode(417, seed=5)
   with torch.no_grad():
     logits_t, _ = ref.infer(pu.to_torch_images(support),
                             torch.from_numpy(masks), pu.to_torch_images(query))
@@ -155,7 +156,7 @@ def test_torchvision_backbone_parity(tmp_path):
   model.encoder.conv5_1.kernel[...] = jnp.zeros_like(
       model.encoder.conv5_1.kernel[...])
   params_io.assign_params(model, params, scope='backbone')
-  _, _, query = pu.episode(97, seed=6)
+  _, _, query = random_episode.episode(97, seed=6)
   with torch.no_grad():
     feats_t = ref.features(pu.to_torch_images(query))
   assert max_rel_diff(model.encoder(jnp.asarray(query)),
@@ -167,7 +168,7 @@ def test_transposed_kernel_or_wrong_mapping_breaks_parity(tmp_path):
   torch.manual_seed(5)
   ref = torch_reference.AuthorsSMCP(width=0.25).eval()
   model = pu.convert_authors_model(ref, str(tmp_path))
-  support, masks, query = pu.episode(129, seed=7)
+  support, masks, query = random_episode.episode(129, seed=7)
   expected = pu.to_nhwc(
       pu.torch_train_forward(ref, support, masks, query)['query'])
   args = (jnp.asarray(support), jnp.asarray(masks), jnp.asarray(query))

@@ -9,11 +9,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from smcp_jax import losses
 from smcp_jax.models import smcp
 from smcp_jax.ops import conv_grad
 from smcp_jax.ops import dilated_phases
-from tests import parity_utils as pu
+from tests import train_step_utils
 from tests.conftest import max_rel_diff
 
 NHWC = ('NHWC', 'HWIO', 'NHWC')
@@ -60,36 +59,21 @@ def test_the_mode_is_checked():
 
 
 def test_the_network_is_the_same_in_both_modes():
-  """SMCP's training loss and every gradient, dilated convs as they are
-  or over phases (the weight gradients XLA's in both)."""
-  graphdef, params = {}, None
-  for mode in conv_grad.DILATED_MODES:
-    model = smcp.SMCP(width=0.125, num_mcl_classes=16, conv_weight_grad='xla',
-                      dilated_conv=mode, rngs=nnx.Rngs(0))
-    graphdef[mode], params = nnx.split(model, nnx.Param)
-  support, masks, query = pu.episode(41, shots=1, batch=2, seed=2)
-  rng = np.random.default_rng(3)
-  batch = {'support_images': support, 'support_masks': masks,
-           'query_image': query,
-           'query_label': (rng.random((2, 41, 41)) < 0.3).astype(np.uint8),
-           'support_label': masks.astype(np.uint8),
-           'query_mcl_label': rng.integers(0, 16, (2, 41, 41)).astype(
-               np.uint8),
-           'support_mcl_label': rng.integers(0, 16, (2, 1, 41, 41)).astype(
-               np.uint8)}
-
-  def loss(p, mode):
-    outputs = nnx.merge(graphdef[mode], p)(support, masks, query)
-    return losses.smcp_loss(outputs, batch, 0.1)[0]
-
-  values = {m: jax.jit(jax.value_and_grad(loss), static_argnums=1)(params, m)
-            for m in graphdef}
-  assert float(values['phases'][0]) == pytest.approx(
-      float(values['xla'][0]), rel=1e-5)
-  flat = {m: jax.tree.leaves(values[m][1]) for m in values}
-  assert len(flat['xla']) > 30
-  for ours, theirs in zip(flat['phases'], flat['xla']):
-    assert max_rel_diff(ours, theirs) < 1e-4
-  logits = {m: nnx.merge(graphdef[m], params).infer(support, masks, query)[
-      'logits'] for m in graphdef}
+  """SMCP's training loss, every gradient and the inference logits, with
+  dilated convs as they are or over phases (XLA's weight gradients)."""
+  batch = train_step_utils.training_batch()
+  models = {mode: smcp.SMCP(width=0.125, num_mcl_classes=16,
+                            conv_weight_grad='xla', dilated_conv=mode,
+                            rngs=nnx.Rngs(0))
+            for mode in conv_grad.DILATED_MODES}
+  (loss, theirs), (loss_phases, ours) = (
+      train_step_utils.loss_and_gradients(models[m], batch)
+      for m in ('xla', 'phases'))
+  assert loss_phases == pytest.approx(loss, rel=1e-5)
+  assert len(theirs) == len(ours) > 30
+  for a, b in zip(ours, theirs):
+    assert max_rel_diff(a, b) < 1e-4
+  images = (batch['support_images'], batch['support_masks'],
+            batch['query_image'])
+  logits = {m: models[m].infer(*images)['logits'] for m in models}
   assert max_rel_diff(logits['phases'], logits['xla']) < 1e-4

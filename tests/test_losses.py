@@ -2,7 +2,6 @@
 """The loss: hand-computed values, parity with torch, and its gradient."""
 
 from flax import nnx
-import jax
 import jax.numpy as jnp
 import numpy as np
 import torch
@@ -10,7 +9,7 @@ import torch.nn.functional as F
 
 from smcp_jax import losses
 from smcp_jax.models import smcp
-from tests import parity_utils as pu
+from tests import random_episode
 
 
 def test_hand_computed_cross_entropy():
@@ -47,7 +46,7 @@ def _labels(masks):
 
 
 def test_total_is_eq5_and_branches_can_be_off():
-  support, masks, query = (jnp.asarray(a) for a in pu.episode(65, shots=2))
+  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(65, shots=2))
   q_label = jnp.asarray(_labels(np.asarray(masks[:, 0])))
   batch = {'query_label': q_label, 'support_label': _labels(np.asarray(masks)),
            'query_mcl_label': q_label * 3 % 256,
@@ -68,7 +67,7 @@ def test_total_is_eq5_and_branches_can_be_off():
 
 def test_gradient_reaches_encoder_through_prototype():
   """No stop-gradient: the query loss trains conv1_1 via p and F_q."""
-  support, masks, query = (jnp.asarray(a) for a in pu.episode(65))
+  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(65))
   model = smcp.SMCP(width=0.125, use_mcl=False, rngs=nnx.Rngs(0))
   label = jnp.asarray(_labels(np.asarray(masks[:, 0])))
 

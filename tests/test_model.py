@@ -14,6 +14,7 @@ from smcp_jax.models import smcp
 from smcp_jax.models import vgg
 from smcp_jax.ops import guided_conv
 from tests import parity_utils as pu
+from tests import random_episode
 from tests import torch_reference
 from tests.conftest import max_rel_diff
 
@@ -24,7 +25,7 @@ def _model(**kwargs):
 
 def test_output_stride_and_shapes_at_417():
   model = _model(width=1 / 16)
-  support, masks, query = pu.episode(417, shots=2, batch=2)
+  support, masks, query = random_episode.episode(417, shots=2, batch=2)
   out = pu.train_forward(model, jnp.asarray(support), jnp.asarray(masks),
                          jnp.asarray(query))
   assert vgg.feature_size(417) == 52
@@ -60,14 +61,14 @@ def test_ablation_switches_change_the_parameters(kwargs, absent, present):
 
 
 def test_training_outputs_follow_switches():
-  support, masks, query = (jnp.asarray(a) for a in pu.episode(65))
+  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(65))
   out = _model(use_mcl=False)(support, masks, query, self_prototype=False)
   assert set(out) == {'query'}
 
 
 def test_support_branch_pyramid_flag():
   """The authors' support branch skips the PFF; the paper's goes through it."""
-  support, masks, query = (jnp.asarray(a) for a in pu.episode(65))
+  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(65))
   paper = _model(support_branch_uses_pff=True)
   authors = _model(support_branch_uses_pff=False)  # same init (same seed)
   out_p, out_a = paper(support, masks, query), authors(support, masks, query)
@@ -86,7 +87,7 @@ def test_support_branch_pyramid_flag():
 def test_episodes_in_a_batch_are_independent(mode):
   """The authors' mask broadcast breaks for batch > 1; ours must not."""
   model = _model()
-  support, masks, query = pu.episode(97, shots=2, batch=3, seed=1)
+  support, masks, query = random_episode.episode(97, shots=2, batch=3, seed=1)
   batched = pu.infer(model, support, masks, query, mode=mode)['logits']
   for b in range(3):
     single = pu.infer(model, support[b:b + 1], masks[b:b + 1],
@@ -100,7 +101,7 @@ def test_prototypes_computed_once_give_the_same_inference(mode):
   """Predictor's path (support encoded once, reused) equals `infer`."""
   model = _model()
   support, masks, query = (jnp.asarray(a)
-                           for a in pu.episode(97, shots=2, batch=2, seed=3))
+                           for a in random_episode.episode(97, shots=2, batch=2, seed=3))
   expected = model.infer(support, masks, query, mode=mode)
   protos = model.support_prototypes(support, masks)
   assert protos.shape == (2, 2, model.encoder.out_features)
@@ -111,7 +112,7 @@ def test_prototypes_computed_once_give_the_same_inference(mode):
 
 def test_k_shot_fused_averages_k_plus_one_prototypes():
   model = _model()
-  support, masks, query = (jnp.asarray(a) for a in pu.episode(97, shots=3))
+  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(97, shots=3))
   out = pu.infer(model, support, masks, query, mode='fused')
   feats = model.encoder(query)
   shots = model._shot_prototypes(
@@ -124,7 +125,7 @@ def test_k_shot_fused_averages_k_plus_one_prototypes():
 
 
 def test_bfloat16_compute_keeps_float32_params():
-  support, masks, query = (jnp.asarray(a) for a in pu.episode(65))
+  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(65))
   f32, bf16 = _model(), _model(dtype=jnp.bfloat16)
   assert all(v.dtype == jnp.float32
              for v in params_io.model_params(bf16).values())
@@ -135,7 +136,7 @@ def test_bfloat16_compute_keeps_float32_params():
 
 
 def test_bad_mode_arguments():
-  support, masks, query = (jnp.asarray(a) for a in pu.episode(33))
+  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(33))
   model = _model()
   with pytest.raises(ValueError, match="mode must be one of.*'fuse'"):
     model.infer(support, masks, query, mode='fuse')

@@ -1,0 +1,41 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""A random training batch and the SMCP loss's gradient, for the tests that
+compare ways of computing the same network."""
+
+from flax import nnx
+import jax
+import numpy as np
+
+from smcp_jax import losses
+from tests.random_episode import episode
+
+
+def training_batch(size: int = 41, batch: int = 2, seed: int = 2,
+                   num_mcl_classes: int = 16) -> dict:
+  """`episode` with random binary and multi-class labels: the arrays of a
+  training step (smcp_jax.losses)."""
+  support, masks, query = episode(size, shots=1, batch=batch, seed=seed)
+  rng = np.random.default_rng(seed + 1)
+  return {'support_images': support, 'support_masks': masks,
+          'query_image': query,
+          'query_label': (rng.random((batch, size, size)) < 0.3).astype(
+              np.uint8),
+          'support_label': masks.astype(np.uint8),
+          'query_mcl_label': rng.integers(
+              0, num_mcl_classes, (batch, size, size)).astype(np.uint8),
+          'support_mcl_label': rng.integers(
+              0, num_mcl_classes, (batch, 1, size, size)).astype(np.uint8)}
+
+
+def loss_and_gradients(model, batch: dict) -> tuple[float, list]:
+  """The SMCP training loss of `batch` and every parameter's gradient."""
+  graphdef, params = nnx.split(model, nnx.Param)
+
+  def loss(p):
+    outputs = nnx.merge(graphdef, p)(batch['support_images'],
+                                     batch['support_masks'],
+                                     batch['query_image'])
+    return losses.smcp_loss(outputs, batch, 0.1)[0]
+
+  value, grads = jax.jit(jax.value_and_grad(loss))(params)
+  return float(value), jax.tree.leaves(grads)
