@@ -75,6 +75,7 @@ def get_config() -> ml_collections.ConfigDict:
   test.resize = ''  # 'squash' to a square | 'pad': long side, pasted
   test.min_area = -1  # pixels of the class for a query / support image
   test.query_order = ''  # 'random' | 'sequential' (each image) | 'pairs'
+  test.ways = 1  # N-way episodes (PANet's; the 'random' query order)
   test.annotation = 'dense'  # support annotation: 'dense'|'scribble'|'bbox'
   test.box_choice = 'random'  # paper: random instance; authors: 'largest'
   test.prototype = 'fused'  # 'support' | 'pseudo' | 'fused' (Table VI)

@@ -55,7 +55,8 @@ CHOICES = {
 POSITIVE = ('train.num_steps', 'train.global_batch', 'train.lr',
             'train.log_every_steps', 'train.checkpoint_every_steps',
             'train.keep_checkpoints', 'data.shots', 'data.image_size',
-            'test.episodes', 'test.runs', 'test.image_size', 'model.width')
+            'test.episodes', 'test.runs', 'test.image_size', 'test.ways',
+            'model.width')
 
 # The fields that shape the parameters: a checkpoint loads only into a
 # network built with the same values.
@@ -213,6 +214,12 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.train.val_every_steps < 0 or config.train.val_episodes < 1:
     raise ConfigError('config.train.val_every_steps must be >= 0 and '
                       'config.train.val_episodes >= 1')
+  if config.test.ways > 1 and config.test.query_order != 'random':
+    raise ConfigError(
+        f'config.test.ways={config.test.ways}: N-way episodes are PANet\'s, '
+        f'drawn in the random query order; the {config.test.protocol} '
+        f'protocol orders queries {config.test.query_order!r} (use '
+        '--config.test.protocol=authors, or set test.query_order=random)')
   if config.test.min_area < 0:
     raise ConfigError('config.test.min_area must be >= 0, got '
                       f'{config.test.min_area}')

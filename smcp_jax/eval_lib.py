@@ -60,15 +60,15 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params,
   test = config.test
   _, novel = builder.class_split(config.data)
   summary = _score(config, graphdef, params, episode_runs,
-                   builder.test_loader(config), novel, batch_size=batch_size,
-                   progress=progress, panels_dir=panels_dir,
-                   num_panels=num_panels)
+                   builder.test_loader(config), novel, ways=test.ways,
+                   batch_size=batch_size, progress=progress,
+                   panels_dir=panels_dir, num_panels=num_panels)
   summary.update(
       protocol=test.protocol, split=test.split,
       label_resolution=test.label_resolution,
       seeds=','.join(str(run[0].seed) for run in episode_runs),
       image_size=test.image_size, resize=test.resize,
-      min_area=test.min_area, query_order=test.query_order,
+      min_area=test.min_area, query_order=test.query_order, ways=test.ways,
       prototype=test.prototype, annotation=test.annotation,
       shots=config.data.shots, episodes=len(episode_runs[0]),
       dataset=config.data.dataset, fold=config.data.fold,
@@ -87,13 +87,15 @@ def validate(config: ml_collections.ConfigDict, graphdef, params,
 
 
 def _score(config, graphdef, params, episode_runs, loader, classes, *,
-           batch_size: int = 8, progress: bool = True, panels_dir: str = '',
-           num_panels: int = 0) -> dict:
+           ways: int = 1, batch_size: int = 8, progress: bool = True,
+           panels_dir: str = '', num_panels: int = 0) -> dict:
   """metrics.summarize() of `params` on the episodes `loader` makes,
-  IoU per class of `classes`."""
+  IoU per class of `classes`; N-way episodes combine the ways'
+  predictions (inference.combine_ways)."""
   test = config.test
-  infer = model_io.jit_method(graphdef, smcp.SMCP.infer, mode=test.prototype,
-                              empty_pseudo_mask=test.empty_pseudo_mask)
+  infer = model_io.jit_method(
+      graphdef, smcp.SMCP.infer_ways if ways > 1 else smcp.SMCP.infer,
+      mode=test.prototype, empty_pseudo_mask=test.empty_pseudo_mask)
   target_key = ('query_label_original' if loader.options.original_label
                 else 'query_label')
   results = []
@@ -116,6 +118,11 @@ def _score(config, graphdef, params, episode_runs, loader, classes, *,
                                   stack('query_image'))['logits'])
         for arrays, episode_logits in zip(group, logits):
           target = arrays[target_key]
+          if ways > 1:
+            meter.add(arrays['class_ids'], inference.combine_ways(np.stack(
+                [resize.upsampled_logits(way, target.shape)
+                 for way in episode_logits])), target)
+            continue
           meter.add(arrays['class_id'],
                     resize.upsampled_prediction(episode_logits, target.shape),
                     target)

@@ -41,6 +41,19 @@ def pad_batch(group: list, size: int) -> list:
   return group + [group[-1]] * (size - len(group))
 
 
+def combine_ways(logits: np.ndarray) -> np.ndarray:
+  """N-way prediction from each way's binary logits (N, H, W, 2): a pixel
+  takes the way with the highest foreground probability if that way
+  predicts foreground there (foreground logit above background), else
+  background. Returns (H, W) uint8: 0 background, j + 1 for way j; ties
+  go to the first way, and a way's own tie to background, as the binary
+  argmax."""
+  margin = logits[..., 1] - logits[..., 0]  # the probability's order
+  best = np.argmax(margin, axis=0)
+  wins = np.take_along_axis(margin, best[None], axis=0)[0] > 0
+  return np.where(wins, best + 1, 0).astype(np.uint8)
+
+
 @dataclasses.dataclass(frozen=True)
 class Prediction:
   mask: np.ndarray  # (H, W) bool at the query's resolution

@@ -45,18 +45,27 @@ class RunMeter:
     self.classes = tuple(classes)
     self.fg = {c: np.zeros(3, np.int64) for c in self.classes}
     self.bg = np.zeros(3, np.int64)
+    self.fg_pooled = np.zeros(3, np.int64)
 
-  def add(self, class_id: int, pred: np.ndarray, target: np.ndarray) -> None:
-    """pred: binary prediction; target: binary label in {0, 1, 255}."""
+  def add(self, class_ids, pred: np.ndarray, target: np.ndarray) -> None:
+    """pred and target label way j's class j + 1 (1-way: one class id,
+    binary maps), 0 background, target 255 ignored."""
     if pred.shape != target.shape:
       raise ValueError(f'prediction {pred.shape} and label {target.shape} '
                        'differ in size')
     background = slot_counts(pred, target, 0)
     if background is not None:
       self.bg += background
-    foreground = slot_counts(pred, target, 1)
-    if foreground is not None:
-      self.fg[int(class_id)] += foreground
+    for way, class_id in enumerate(np.atleast_1d(class_ids)):
+      counts = slot_counts(pred, target, way + 1)
+      if counts is not None:
+        self.fg[int(class_id)] += counts
+    # FB-IoU's foreground: every way's pixels pooled (PANet's binary IoU).
+    pooled = slot_counts((pred > 0).astype(np.uint8),
+                         np.where(target == IGNORE_LABEL, IGNORE_LABEL,
+                                  target > 0), 1)
+    if pooled is not None:
+      self.fg_pooled += pooled
 
   @staticmethod
   def _iou(counts) -> float:
@@ -66,11 +75,10 @@ class RunMeter:
   def result(self) -> dict:
     """IoUs of the run in percent; a class never scored is NaN."""
     class_iou = {c: 100 * self._iou(v) for c, v in self.fg.items()}
-    fg_all = sum(self.fg.values())
     return {
         'class_iou': class_iou,
         'miou': float(np.nanmean(list(class_iou.values()))),
-        'fb_iou': 50 * (self._iou(self.bg) + self._iou(fg_all)),
+        'fb_iou': 50 * (self._iou(self.bg) + self._iou(self.fg_pooled)),
     }
 
 

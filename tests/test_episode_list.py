@@ -88,7 +88,7 @@ def test_editing_one_id_changes_the_hash_and_is_refused(toy_root, tmp_path):
 
 
 @pytest.mark.parametrize('field, value, message', [
-    ('query_id', 'toy_999999', "image 'toy_999999' is not an image of class"),
+    ('query_id', 'toy_999999', "query 'toy_999999' holds none of its classes"),
     ('class_id', 7, 'has class 7, not a novel class of fold 0'),
     ('support_ids', [], 'has 0 supports, not 1'),
 ])

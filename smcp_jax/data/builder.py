@@ -162,10 +162,17 @@ def test_episodes(config: ml_collections.ConfigDict, run: int,
   index = test_class_index(config)
   classes = episodes_lib.usable_classes(index, class_split(data)[1],
                                         data.shots)
+  seed = protocols.parse_seeds(test.seeds)[run]
+  if test.ways > len(classes):
+    raise DataError(f'config.test.ways={test.ways} but the fold has '
+                    f'{len(classes)} novel classes')
+  if test.ways > 1:
+    return episodes_lib.way_episodes(
+        index, classes, ways=test.ways, shots=data.shots, seed=seed,
+        num_episodes=num_episodes or test.episodes)
   presence = (test_class_index(config, min_area=0)
               if test.query_order == 'sequential' and test.min_area else None)
   return episodes_lib.test_episodes(
-      index, classes, shots=data.shots,
-      seed=protocols.parse_seeds(test.seeds)[run],
+      index, classes, shots=data.shots, seed=seed,
       num_episodes=num_episodes or test.episodes, order=test.query_order,
       presence=presence)

@@ -28,14 +28,23 @@ def settings(config: ml_collections.ConfigDict) -> dict:
           'coco_split': data.coco_split, 'split': test.split,
           'shots': data.shots, 'image_size': test.image_size,
           'resize': test.resize, 'label_resolution': test.label_resolution,
-          'annotation': test.annotation, 'box_choice': test.box_choice}
+          'annotation': test.annotation, 'box_choice': test.box_choice,
+          'ways': test.ways}
 
 
 def _records(episode_runs: list[list[Episode]]) -> list[dict]:
-  return [{'run': run, 'index': e.index, 'class_id': e.class_id,
-           'support_ids': list(e.support_ids), 'query_id': e.query_id,
-           'seed': e.seed}
-          for run, episodes in enumerate(episode_runs) for e in episodes]
+  """One dict an episode; N-way ones add 'other_ways' ([class, supports]
+  of ways 2..N), so 1-way lists hash as before."""
+  records = []
+  for run, episodes in enumerate(episode_runs):
+    for e in episodes:
+      record = {'run': run, 'index': e.index, 'class_id': e.class_id,
+                'support_ids': list(e.support_ids), 'query_id': e.query_id,
+                'seed': e.seed}
+      if e.other_ways:
+        record['other_ways'] = [[c, list(ids)] for c, ids in e.other_ways]
+      records.append(record)
+  return records
 
 
 def _digest(settings_: dict, records: list[dict]) -> str:
@@ -85,9 +94,11 @@ def read(path: str, config, class_index) -> list[list[Episode]]:
   listing = _load(path)
   try:
     records = listing['episodes']
-    episodes = [(r['run'], Episode(int(r['index']), int(r['class_id']),
-                                   tuple(r['support_ids']), r['query_id'],
-                                   int(r['seed']))) for r in records]
+    episodes = [(r['run'], Episode(
+        int(r['index']), int(r['class_id']), tuple(r['support_ids']),
+        r['query_id'], int(r['seed']),
+        tuple((int(c), tuple(ids)) for c, ids in r.get('other_ways', ()))))
+                for r in records]
   except (KeyError, TypeError, ValueError) as e:
     raise DataError(f'{path}: a damaged episode ({e!r} missing or wrong)'
                     ) from None
@@ -105,19 +116,30 @@ def read(path: str, config, class_index) -> list[list[Episode]]:
   novel = set(builder.class_split(config.data)[1])
   runs = {}
   for run, e in episodes:
-    if e.class_id not in novel:
-      raise DataError(f'{path}: run {run} episode {e.index} has class '
-                      f'{e.class_id}, not a novel class of fold '
-                      f'{config.data.fold} ({sorted(novel)})')
-    images = set(class_index.get(e.class_id, ()))
-    for image_id in e.support_ids + (e.query_id,):
-      if image_id not in images:
-        raise DataError(
-            f'{path}: run {run} episode {e.index}: image {image_id!r} is not '
-            f'an image of class {e.class_id} in split {config.test.split!r}')
-    if len(e.support_ids) != config.data.shots:
+    if len(e.ways) != config.test.ways:
       raise DataError(f'{path}: run {run} episode {e.index} has '
-                      f'{len(e.support_ids)} supports, not {config.data.shots}')
+                      f'{len(e.ways)} ways, not config.test.ways='
+                      f'{config.test.ways}')
+    for class_id, support_ids in e.ways:
+      if class_id not in novel:
+        raise DataError(f'{path}: run {run} episode {e.index} has class '
+                        f'{class_id}, not a novel class of fold '
+                        f'{config.data.fold} ({sorted(novel)})')
+      images = set(class_index.get(class_id, ()))
+      for image_id in support_ids:
+        if image_id not in images:
+          raise DataError(
+              f'{path}: run {run} episode {e.index}: image {image_id!r} is '
+              f'not an image of class {class_id} in split '
+              f'{config.test.split!r}')
+      if len(support_ids) != config.data.shots:
+        raise DataError(f'{path}: run {run} episode {e.index} has '
+                        f'{len(support_ids)} supports, not '
+                        f'{config.data.shots}')
+    if not any(e.query_id in class_index.get(c, ()) for c, _ in e.ways):
+      raise DataError(
+          f'{path}: run {run} episode {e.index}: query {e.query_id!r} holds '
+          f'none of its classes in split {config.test.split!r}')
     runs.setdefault(run, []).append(e)
   if sorted(runs) != list(range(len(runs))):
     raise DataError(f'{path}: runs must be numbered 0..N-1, got '

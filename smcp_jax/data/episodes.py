@@ -19,13 +19,21 @@ from smcp_jax.data.quiet_tf import tf
 
 @dataclasses.dataclass(frozen=True)
 class Episode:
-  """One 1-way K-shot episode: its images, and the seed of everything
-  random in its arrays (weak annotations draw from [seed, index, 1])."""
+  """One K-shot episode: its images, and the seed of everything random in
+  its arrays (weak annotations draw from [seed, index, 1]). 1-way: one
+  class and its supports; N-way: `other_ways` holds the (class, supports)
+  of ways 2..N, and the query is labelled 1..N."""
   index: int
   class_id: int
   support_ids: tuple[str, ...]
   query_id: str
   seed: int
+  other_ways: tuple[tuple[int, tuple[str, ...]], ...] = ()
+
+  @property
+  def ways(self) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """(class id, support ids) of every way, in order."""
+    return ((self.class_id, self.support_ids),) + self.other_ways
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +125,30 @@ def test_episodes(index: ClassIndex, classes, *, shots: int, seed: int,
       support_ids = tuple(others[p] for p in
                           rng.choice(len(others), shots, replace=False))
     out.append(Episode(number, class_id, support_ids, query_id, seed))
+  return out
+
+
+def way_episodes(index: ClassIndex, classes, *, ways: int, shots: int,
+                 seed: int, num_episodes: int) -> list[Episode]:
+  """PANet's N-way episodes: N distinct classes, K supports of each (the
+  ways' images drawn apart, so one image may serve two ways), and one
+  query from the way the run picked once at its start, as PANet draws it
+  (`n_queries` = 1)."""
+  rng = np.random.default_rng(seed)
+  query_way = int(rng.integers(ways))
+  out = []
+  for number in range(num_episodes):
+    picked = [int(c) for c in rng.choice(classes, ways, replace=False)]
+    supports, query_id = [], None
+    for way, class_id in enumerate(picked):
+      images = index[class_id]
+      count = shots + (way == query_way)
+      picks = rng.choice(len(images), count, replace=False)
+      supports.append(tuple(images[p] for p in picks[:shots]))
+      if way == query_way:
+        query_id = images[picks[-1]]
+    out.append(Episode(number, picked[0], supports[0], query_id, seed,
+                       tuple(zip(picked[1:], supports[1:]))))
   return out
 
 

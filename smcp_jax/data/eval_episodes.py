@@ -12,6 +12,7 @@ from smcp_jax.data import transforms
 from smcp_jax.data import weak
 from smcp_jax.data.episodes import Episode
 from smcp_jax.data.episodes import EpisodeOptions
+from smcp_jax.data.labels import IGNORE_LABEL
 
 
 class EpisodeLoader:
@@ -44,6 +45,8 @@ class EpisodeLoader:
     return dense
 
   def __call__(self, episode: Episode) -> dict[str, np.ndarray]:
+    if episode.other_ways:
+      return self._ways(episode)
     opts = self.options
     c = self.source.label_value(episode.class_id)  # its pixels' value
     rng = np.random.default_rng([episode.seed, episode.index, 1])
@@ -70,4 +73,41 @@ class EpisodeLoader:
     }
     if opts.original_label:
       out['query_label_original'] = transforms.binary_label(q_original, c)
+    return out
+
+  def _ways(self, episode: Episode) -> dict[str, np.ndarray]:
+    """An N-way episode, as PANet labels it: supports (N, K, ...) with each
+    way's class as foreground, the query labelled j + 1 on way j's class,
+    0 elsewhere (other classes too), 255 kept."""
+    opts = self.options
+    rng = np.random.default_rng([episode.seed, episode.index, 1])
+    images, masks = [], []
+    for class_id, support_ids in episode.ways:
+      value = self.source.label_value(class_id)
+      way_images, way_masks = [], []
+      for image_id in support_ids:
+        (image, label, instances), _ = self._view(
+            image_id, opts.annotation == 'bbox')
+        way_images.append(transforms.normalize(image))
+        way_masks.append(self._support_mask(label, instances, value, rng))
+      images.append(np.stack(way_images))
+      masks.append(np.stack(way_masks))
+    (q_image, q_label, _), q_original = self._view(episode.query_id, False)
+    class_ids = [c for c, _ in episode.ways]
+    out = {
+        'support_images': np.stack(images),
+        'support_masks': np.stack(masks).astype(np.float32),
+        'query_image': transforms.normalize(q_image),
+        'query_label': self._way_label(q_label, class_ids),
+        'class_ids': np.asarray(class_ids, np.int32),
+        'episode': np.int64(episode.index),
+    }
+    if opts.original_label:
+      out['query_label_original'] = self._way_label(q_original, class_ids)
+    return out
+
+  def _way_label(self, label: np.ndarray, class_ids) -> np.ndarray:
+    out = np.where(label == IGNORE_LABEL, IGNORE_LABEL, 0).astype(np.uint8)
+    for way, class_id in enumerate(class_ids):
+      out[label == self.source.label_value(class_id)] = way + 1
     return out

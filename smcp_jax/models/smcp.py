@@ -149,6 +149,36 @@ class SMCP(nnx.Module):
                                      query_images.shape[1:3], mode,
                                      empty_pseudo_mask)
 
+  def infer_ways(self, support_images: jnp.ndarray,
+                 support_masks: jnp.ndarray, query_images: jnp.ndarray, *,
+                 mode: PrototypeMode = 'fused',
+                 empty_pseudo_mask: EmptyPseudoMask = 'zero'
+                 ) -> dict[str, jnp.ndarray]:
+    """N-way inference: SMCP is binary, so the head runs once per way on
+    the query's features, which are encoded once.
+
+    Args:
+      support_images: (B, N, K, H, W, 3); support_masks: (B, N, K, H, W).
+      query_images: (B, H, W, 3).
+
+    Returns:
+      'logits' (B, N, h, w, 2): each way's binary logits (combine_ways).
+    """
+    b, n, k = support_images.shape[:3]
+    support_feats, query_feats = self._encode(
+        support_images.reshape((b * n, k) + support_images.shape[3:]),
+        query_images)
+    shot_protos = self._shot_prototypes(
+        support_feats, support_masks.reshape((b * n, k)
+                                             + support_masks.shape[3:]))
+    # Way-major within each episode, as the supports: (B * N, h, w, C).
+    query_feats = jnp.repeat(query_feats, n, axis=0)
+    out = self._infer_from_features(shot_protos, query_feats,
+                                    query_images.shape[1:3], mode,
+                                    empty_pseudo_mask)
+    logits = out['logits']
+    return {'logits': logits.reshape((b, n) + logits.shape[1:])}
+
   def support_prototypes(self, support_images: jnp.ndarray,
                          support_masks: jnp.ndarray) -> jnp.ndarray:
     """Per-shot prototypes (B, K, C), to reuse over many queries."""
