@@ -212,12 +212,14 @@ def test_test_episodes_fixed_by_seed(toy_root, tmp_path):
 
 
 def test_val_protocol_returns_original_resolution(toy_root, tmp_path):
+  """'val', PFENet's protocol: the input at 473 / 417 of the training size
+  (65 -> 74), padded, and the original label (64 x 64, square already)."""
   config = _config(toy_root, tmp_path)
   config.test.protocol = 'val'
   eps, loader = _test_episodes(config, run=0)
   arrays = loader(eps[0])
   assert arrays['query_label_original'].shape == (64, 64)
-  assert arrays['query_label'].shape == (65, 65)
+  assert arrays['query_label'].shape == (74, 74)
   assert all(e.query_id >= 'toy_000160' for e in eps)  # val images only
 
 

@@ -12,7 +12,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / 'smcp_jax'
 ENTRY_POINTS = {'data.check', 'models.summary'}
 # Module prefix -> the prefixes of ours it may import.
 ALLOWED = {
-    'ops.': (),
+    'ops.': ('ops.',),
     'models.': ('models.', 'ops.'),
     'data.': ('data.',),
     'config_defaults': (),

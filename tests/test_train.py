@@ -172,10 +172,11 @@ def test_weight_gradient_mode_reaches_every_conv():
   from smcp_jax.ops import conv_grad  # pylint: disable=g-import-not-at-top
   config = train_script.tiny_config('x', 1)
   config.model.conv_weight_grad = 'xla'
+  config.model.dilated_conv = 'phases'
   model = model_io.create_model(config_lib.resolve(config))
   convs = [m for _, m in nnx.iter_graph(model) if isinstance(m, nnx.Conv)]
   assert len(convs) > 30
-  assert all(c.conv_general_dilated is conv_grad.conv_fn('xla')
+  assert all(c.conv_general_dilated is conv_grad.conv_fn('xla', 'phases')
              for c in convs)
 
 
