@@ -46,20 +46,33 @@ def protocol_episodes(config: ml_collections.ConfigDict, *,
           for run in range(runs or config.test.runs)]
 
 
+def jitted_inference(config: ml_collections.ConfigDict, graphdef,
+                     ways: int = 1):
+  """The test-time network (N-way: SMCP.infer_ways), jitted: build it once
+  and pass it to every evaluate / validate of one model, so that training's
+  periodic evaluations do not trace and compile it again each time."""
+  test = config.test
+  return model_io.jit_method(
+      graphdef, smcp.SMCP.infer_ways if ways > 1 else smcp.SMCP.infer,
+      mode=test.prototype, empty_pseudo_mask=test.empty_pseudo_mask)
+
+
 def evaluate(config: ml_collections.ConfigDict, graphdef, params,
              episode_runs: list[list[Episode]], *, batch_size: int = 8,
              progress: bool = True, panels_dir: str = '',
-             num_panels: int = 0) -> dict:
+             num_panels: int = 0, infer=None) -> dict:
   """Scores `params` with a resolved config on `episode_runs` (one list
   per run: protocol_episodes, or a replayed episode_list); returns
   metrics.summarize() with the settings and the list's sha256.
 
   With `num_panels`, writes pictures of run 0's first episodes to
-  `panels_dir`.
+  `panels_dir`. `infer`: jitted_inference(config, graphdef, test.ways),
+  made here when not given.
   """
   test = config.test
   _, novel = builder.class_split(config.data)
-  summary = _score(config, graphdef, params, episode_runs,
+  infer = infer or jitted_inference(config, graphdef, test.ways)
+  summary = _score(config, infer, params, episode_runs,
                    builder.test_loader(config), novel, ways=test.ways,
                    batch_size=batch_size, progress=progress,
                    panels_dir=panels_dir, num_panels=num_panels)
@@ -78,24 +91,21 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params,
 
 
 def validate(config: ml_collections.ConfigDict, graphdef, params,
-             validation) -> dict:
+             validation, *, infer=None) -> dict:
   """Model selection's score: `validation` = builder.validation(config),
-  episodes of the training classes on held-out images; no novel class."""
+  episodes of the training classes on held-out images; no novel class.
+  `infer`: jitted_inference(config, graphdef), made here when not given."""
   episodes, loader, classes = validation
-  return _score(config, graphdef, params, [episodes], loader, classes,
-                progress=False)
+  return _score(config, infer or jitted_inference(config, graphdef), params,
+                [episodes], loader, classes, progress=False)
 
 
-def _score(config, graphdef, params, episode_runs, loader, classes, *,
+def _score(config, infer, params, episode_runs, loader, classes, *,
            ways: int = 1, batch_size: int = 8, progress: bool = True,
            panels_dir: str = '', num_panels: int = 0) -> dict:
-  """metrics.summarize() of `params` on the episodes `loader` makes,
-  IoU per class of `classes`; N-way episodes combine the ways'
-  predictions (inference.combine_ways)."""
-  test = config.test
-  infer = model_io.jit_method(
-      graphdef, smcp.SMCP.infer_ways if ways > 1 else smcp.SMCP.infer,
-      mode=test.prototype, empty_pseudo_mask=test.empty_pseudo_mask)
+  """metrics.summarize() of `params` on the episodes `loader` makes with
+  the jitted network `infer`, IoU per class of `classes`; N-way episodes
+  combine the ways' predictions (inference.combine_ways)."""
   target_key = ('query_label_original' if loader.options.original_label
                 else 'query_label')
   results = []

@@ -354,6 +354,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   eval_episodes = (eval_lib.protocol_episodes(
       config, runs=1, episodes=train.eval_episodes)
                    if train.eval_every_steps else None)
+  # Jitted once: each periodic evaluation reuses them.
+  eval_infer = eval_lib.jitted_inference(config, graphdef, config.test.ways)
+  val_infer = eval_lib.jitted_inference(config, graphdef)
   best = _Best(workdir, config, enabled=is_chief and train.keep_best)
   files_by_step = {}  # since the last check: for a NaN message
   try:
@@ -381,14 +384,14 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
           raise TrainingInterrupted(stop, step)
         if train.eval_every_steps and step % train.eval_every_steps == 0:
           summary = eval_lib.evaluate(config, graphdef, state.params,
-                                      eval_episodes)
+                                      eval_episodes, infer=eval_infer)
           progress.writer.write(step, {'eval_miou': summary['miou'],
                                        'eval_fb_iou': summary['fb_iou']})
           say(f'step {step}: novel-class mIoU {summary["miou"]:.1f}, FB-IoU '
               f'{summary["fb_iou"]:.1f} ({train.eval_episodes} episodes)')
         if validation and step % train.val_every_steps == 0:
           summary = eval_lib.validate(config, graphdef, state.params,
-                                      validation)
+                                      validation, infer=val_infer)
           progress.writer.write(step, {'val_miou': summary['miou'],
                                        'val_fb_iou': summary['fb_iou']})
           note = ' (best so far)' if best.offer(step, summary['miou'],

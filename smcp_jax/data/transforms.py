@@ -41,9 +41,9 @@ def fit(array: np.ndarray, size: int, resize: str, *, label: bool
   """To a size x size square: 'squash' resizes to it; 'pad' resizes to
   padded_size and pastes top-left, images padded with 0 (black, before
   normalising, as PFENet) and labels with 255 (ignored)."""
-  resample = Image.NEAREST if label else Image.BILINEAR
   if resize == 'squash':
-    return np.asarray(Image.fromarray(array).resize((size, size), resample))
+    return resize_label(array, size) if label else resize_image(array, size)
+  resample = Image.NEAREST if label else Image.BILINEAR
   height, width = padded_size(*array.shape[:2], size)
   canvas = np.full((size, size) + array.shape[2:],
                    IGNORE_LABEL if label else 0, array.dtype)
