@@ -160,9 +160,10 @@ def format_table(summary: dict) -> str:
              if ci is not None else '')
     lines.append(f'{label:>8} {summary[key]:8.2f} +- '
                  f'{summary[f"{key}_std"]:.2f}{extra}')
+  ways = f'{summary["ways"]}-way ' if summary['ways'] > 1 else ''
   lines.append(f'({summary["runs"]} runs x {summary["episodes"]} episodes, '
                f'{summary["protocol"]} protocol, {summary["prototype"]} '
-               f'prototype, {summary["annotation"]} support, '
+               f'prototype, {summary["annotation"]} support, {ways}'
                f'{summary["shots"]}-shot)')
   return '\n'.join(lines)
 

@@ -130,6 +130,7 @@ def test_n_way_evaluation_replays_and_refuses_mismatches(toy_root, tmp_path):
                                       progress=False)
   first = score(runs)
   assert score(replayed) == first and first['ways'] == 3
+  assert '3-way 1-shot)' in eval_lib.format_table(first)
   assert 0 <= first['fb_iou'] <= 100
   two_way = _config(toy_root, tmp_path, ways=2)
   with pytest.raises(DataError, match='other settings'):
