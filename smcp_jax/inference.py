@@ -5,6 +5,9 @@ fixed-shape batching it shares with evaluation.
   predictor = Predictor('runs/demo')
   [result] = predictor.predict([support], [support_mask], [query])
   result.mask, result.probability  # at the query's resolution
+  [result] = predictor.predict_classes(
+      {'cat': ([cat], [cat_mask]), 'dog': ([dog], [dog_mask])}, [query])
+  result.labels  # 0 background, 1 cat, 2 dog
 
 Images (uint8 RGB arrays or PIL images, any size) are resized to the
 network's square input (the authors' protocol: aspect not kept) and the
@@ -54,10 +57,24 @@ def combine_ways(logits: np.ndarray) -> np.ndarray:
   return np.where(wins, best + 1, 0).astype(np.uint8)
 
 
+def sigmoid_margin(logits: np.ndarray) -> np.ndarray:
+  """The foreground probability of binary logits (..., 2), float32."""
+  margin = logits[..., 1] - logits[..., 0]
+  return (1.0 / (1.0 + np.exp(-margin))).astype(np.float32)
+
+
 @dataclasses.dataclass(frozen=True)
 class Prediction:
   mask: np.ndarray  # (H, W) bool at the query's resolution
   probability: np.ndarray  # (H, W) float32 foreground probability
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassesPrediction:
+  """Several classes segmented at once, at the query's resolution."""
+  labels: np.ndarray  # (H, W) uint8: 0 background, j + 1 for class j
+  probabilities: np.ndarray  # (N, H, W) float32: class j's binary head's
+  names: tuple[str, ...]  # the classes, in label order
 
 
 def support_mask_for_network(mask: np.ndarray, size: int) -> np.ndarray:
@@ -127,6 +144,9 @@ class Predictor:
     self._prototypes = model_io.jit_method(self._graphdef,
                                            smcp.SMCP.support_prototypes)
     self._segments = {}  # prototype mode -> its jitted second stage
+    self._encode_queries = model_io.jit_method(self._graphdef,
+                                               smcp.SMCP.encode_queries)
+    self._heads = {}  # (prototype mode, size) -> the heads on features
 
   def _segment(self, mode: str):
     if mode not in self._segments:
@@ -134,6 +154,41 @@ class Predictor:
           self._graphdef, smcp.SMCP.infer_with_prototypes, mode=mode,
           empty_pseudo_mask=self.setup.empty_pseudo_mask)
     return self._segments[mode]
+
+  def _support_prototypes(self, support_images, support_masks, size: int,
+                          where: str = 'support'):
+    """The supports checked, resized and encoded: per-shot prototypes
+    (1, K, C)."""
+    if not support_images or len(support_images) != len(support_masks):
+      raise DataError(f'{where}: give one mask per support image: got '
+                      f'{len(support_images)} images and '
+                      f'{len(support_masks)} masks')
+    supports, masks = [], []
+    for i, (image, mask) in enumerate(zip(support_images, support_masks)):
+      supports.append(_rgb_array(image, f'{where} {i + 1}'))
+      masks.append(_mask_array(mask, f'{where} mask {i + 1}'))
+      image_io.check_support(supports[-1], masks[-1], f'{where} {i + 1}')
+    shots = jnp.asarray(np.stack(
+        [_network_image(image, size) for image in supports])[None])
+    net_masks = jnp.asarray(np.stack(
+        [support_mask_for_network(mask, size) for mask in masks]).astype(
+            np.float32)[None])
+    return self._prototypes(self._params, shots, net_masks)
+
+  def _query_batches(self, query_images, size: int, progress: bool):
+    """(the batch's query arrays, the network's input batch), the last
+    batch padded to the fixed batch size."""
+    queries = [_rgb_array(image, f'query {i + 1}')
+               for i, image in enumerate(query_images)]
+    for group in tqdm.tqdm(batches(queries, self.batch_size), desc='predict',
+                           unit='batch', disable=not progress):
+      batch = pad_batch([_network_image(image, size) for image in group],
+                        self.batch_size)
+      yield group, jnp.asarray(np.stack(batch))
+
+  def _broadcast(self, prototypes):
+    return jnp.broadcast_to(prototypes,
+                            (self.batch_size,) + prototypes.shape[1:])
 
   def predict(self, support_images, support_masks, query_images, *,
               prototype: str | None = None, image_size: int | None = None,
@@ -152,36 +207,68 @@ class Predictor:
     """
     prototype = _check_prototype(prototype or self.prototype)
     size = image_size or self.image_size
-    if not support_images or len(support_images) != len(support_masks):
-      raise DataError(f'give one mask per support image: got '
-                      f'{len(support_images)} images and '
-                      f'{len(support_masks)} masks')
-    supports, masks = [], []
-    for i, (image, mask) in enumerate(zip(support_images, support_masks)):
-      supports.append(_rgb_array(image, f'support {i + 1}'))
-      masks.append(_mask_array(mask, f'support mask {i + 1}'))
-      image_io.check_support(supports[-1], masks[-1], f'support {i + 1}')
-    queries = [_rgb_array(image, f'query {i + 1}')
-               for i, image in enumerate(query_images)]
-    shots = jnp.asarray(np.stack(
-        [_network_image(image, size) for image in supports])[None])
-    net_masks = jnp.asarray(np.stack(
-        [support_mask_for_network(mask, size) for mask in masks]).astype(
-            np.float32)[None])
-    protos = self._prototypes(self._params, shots, net_masks)
-    protos = jnp.broadcast_to(protos, (self.batch_size,) + protos.shape[1:])
+    protos = self._broadcast(self._support_prototypes(
+        support_images, support_masks, size))
     results = []
-    for group in tqdm.tqdm(batches(queries, self.batch_size), desc='predict',
-                           unit='batch', disable=not progress):
-      batch = pad_batch([_network_image(image, size) for image in group],
-                        self.batch_size)
-      outputs = self._segment(prototype)(self._params, protos,
-                                         jnp.asarray(np.stack(batch)))
-      logits = np.asarray(outputs['logits'])
-      for image, image_logits in zip(group, logits):
+    for group, batch in self._query_batches(query_images, size, progress):
+      outputs = self._segment(prototype)(self._params, protos, batch)
+      for image, image_logits in zip(group, np.asarray(outputs['logits'])):
         up = resize.upsampled_logits(image_logits, image.shape[:2])
-        margin = up[..., 1] - up[..., 0]
-        results.append(Prediction(
-            mask=margin > 0,
-            probability=(1.0 / (1.0 + np.exp(-margin))).astype(np.float32)))
+        results.append(Prediction(mask=up[..., 1] > up[..., 0],
+                                  probability=sigmoid_margin(up)))
+    return results
+
+  def _from_features(self, mode: str, size: int):
+    key = (mode, size)
+    if key not in self._heads:
+      self._heads[key] = model_io.jit_method(
+          self._graphdef, smcp.SMCP.infer_from_features, size=(size, size),
+          mode=mode, empty_pseudo_mask=self.setup.empty_pseudo_mask)
+    return self._heads[key]
+
+  def predict_classes(self, classes, query_images, *,
+                      prototype: str | None = None,
+                      image_size: int | None = None,
+                      progress: bool = False) -> list[ClassesPrediction]:
+    """Segments several classes in every query at once (N-way).
+
+    SMCP is binary: each class's head runs on the query's features, which
+    are encoded once per batch, and the answers combine as in N-way
+    evaluation (`combine_ways`): a pixel takes the class with the highest
+    foreground probability if that class predicts foreground there, else
+    background.
+
+    Args:
+      classes: {name: (support images, support masks)}, one entry per class
+        in label order (label j + 1 for the j-th); each class's supports as
+        `predict` takes them, K may differ between classes.
+      query_images: RGB images (uint8 arrays or PIL images), any sizes.
+      prototype, image_size, progress: as `predict`.
+    """
+    prototype = _check_prototype(prototype or self.prototype)
+    size = image_size or self.image_size
+    if not classes:
+      raise DataError('give at least one class: {name: (support images, '
+                      'support masks)}')
+    if len(classes) > 255:
+      raise DataError(f'{len(classes)} classes: a label map holds at most '
+                      '255')
+    names = tuple(str(name) for name in classes)
+    protos = [self._broadcast(self._support_prototypes(
+        images, masks, size, where=f'class {name!r} support'))
+              for name, (images, masks) in classes.items()]
+    encode = self._encode_queries
+    head = self._from_features(prototype, size)
+    results = []
+    for group, batch in self._query_batches(query_images, size, progress):
+      features = encode(self._params, batch)
+      logits = np.stack([np.asarray(head(self._params, class_protos,
+                                         features)['logits'])
+                         for class_protos in protos], axis=1)
+      for image, image_logits in zip(group, logits):
+        up = np.stack([resize.upsampled_logits(way, image.shape[:2])
+                       for way in image_logits])
+        results.append(ClassesPrediction(labels=combine_ways(up),
+                                         probabilities=sigmoid_margin(up),
+                                         names=names))
     return results

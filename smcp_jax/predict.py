@@ -5,6 +5,16 @@ r"""One-shot segmentation of a user's own images, from the command line.
       --support cat.jpg --support-mask cat_mask.png \
       --query q1.jpg q2.jpg --out predictions/
 
+Several classes at once: name each support's class with --support-class
+(one per --support; supports of one name form that class's support set).
+Each query then gets one label map (a palette PNG: 0 background, 1, 2 ...
+the classes in order of first mention) and the panel a legend.
+
+  python -m smcp_jax.predict --checkpoint runs/demo \
+      --support cat.jpg --support-mask cat_mask.png --support-class cat \
+      --support dog.jpg --support-mask dog_mask.png --support-class dog \
+      --query q1.jpg --out predictions/
+
 Reads and checks every input, predicts with inference.Predictor (the
 Python API), then writes the masks, probabilities, overlays, a panel and
 predictions.json into --out. The network's modules are imported only after
@@ -55,6 +65,10 @@ def _parse_args(argv):
                       help='a scribble PNG instead of a mask')
   parser.add_argument('--support-box', action='append', default=[],
                       help='x0,y0,x1,y1 in support pixels instead of a mask')
+  parser.add_argument('--support-class', action='append', default=[],
+                      help='the class this --support shows, one per '
+                      '--support: several classes are segmented at once '
+                      'into one label map')
   parser.add_argument('--query', nargs='+', required=True,
                       help='query images, or folders of them (read in '
                       'sorted order)')
@@ -138,6 +152,31 @@ def _support_annotations(args, images):
   return kind, masks, records
 
 
+def _support_classes(args) -> dict[str, list[int]]:
+  """{class name: the indices of its --support}, in order of first
+  mention; {} for a one-class request."""
+  if not args.support_class:
+    return {}
+  if len(args.support_class) != len(args.support):
+    raise DataError(f'{len(args.support)} --support images but '
+                     f'{len(args.support_class)} --support-class names: '
+                     'name the class of every support, in order')
+  for flag, given in (('--class-name', args.class_name),
+                      ('--class-id', args.class_id is not None),
+                      ('--query-mask', args.query_mask)):
+    if given:
+      raise DataError(f'{flag} is for one class; with --support-class '
+                       'name each support\'s class and give each its own '
+                       'mask')
+  groups = {}
+  for i, name in enumerate(args.support_class):
+    if not name.strip():
+      raise DataError(f'--support-class {i + 1} is empty: give the class '
+                       'a name')
+    groups.setdefault(name, []).append(i)
+  return groups
+
+
 def _read_truths(args, queries):
   if not args.query_mask:
     return None
@@ -175,6 +214,7 @@ def run(argv=None) -> dict:
   args = _parse_args(argv)
   args.query = _query_files(args.query)
   _check_out(args.out, args.overwrite)
+  groups = _support_classes(args)
   # pylint: disable=g-import-not-at-top
   from smcp_jax import compile_cache
   from smcp_jax import config_lib
@@ -190,19 +230,33 @@ def run(argv=None) -> dict:
   predictor = inference.Predictor(
       args.checkpoint, config=config, prototype=args.prototype,
       image_size=args.image_size, batch_size=args.batch_size)
-  predictions = predictor.predict(supports, masks, queries, progress=True)
-  parent = os.path.dirname(os.path.abspath(args.out))
-  os.makedirs(parent, exist_ok=True)
-  # Written beside OUT first, so a failure leaves OUT as it was.
-  staging = tempfile.mkdtemp(prefix='.predict-', dir=parent)
-  try:
+  if groups:
+    request = prediction_files.ClassesRequest(
+        classes=[prediction_files.SupportClass(
+            name=name, supports=[supports[i] for i in members],
+            support_masks=[masks[i] for i in members],
+            support_records=[support_records[i] for i in members])
+                 for name, members in groups.items()],
+        annotation=kind, queries=queries, query_files=args.query,
+        prototype=args.prototype)
+    predictions = predictor.predict_classes(
+        {c.name: (c.supports, c.support_masks) for c in request.classes},
+        queries, progress=True)
+    write = prediction_files.write_classes
+  else:
     request = prediction_files.Request(
         supports=supports, support_masks=masks,
         support_records=support_records, annotation=kind, queries=queries,
         query_files=args.query, truths=truths, prototype=args.prototype,
         class_name=args.class_name, class_id=args.class_id)
-    summary = prediction_files.write(staging, request, predictions,
-                                     predictor.setup.source)
+    predictions = predictor.predict(supports, masks, queries, progress=True)
+    write = prediction_files.write
+  parent = os.path.dirname(os.path.abspath(args.out))
+  os.makedirs(parent, exist_ok=True)
+  # Written beside OUT first, so a failure leaves OUT as it was.
+  staging = tempfile.mkdtemp(prefix='.predict-', dir=parent)
+  try:
+    summary = write(staging, request, predictions, predictor.setup.source)
     _publish(staging, args.out)
   finally:
     shutil.rmtree(staging, ignore_errors=True)
@@ -231,6 +285,11 @@ def main(argv=None):
       raise
     sys.exit(f'error: {e}')
   for record in summary['queries']:
+    if 'labels' in record:
+      shares = ', '.join(f'{name} {100 * fraction:.1f}%' for name, fraction
+                         in record['class_fractions'].items())
+      print(f'{record["query"]}: {shares} -> {record["labels"]}')
+      continue
     iou = f', IoU {record["iou"]:.1f}%' if 'iou' in record else ''
     print(f'{record["query"]}: {100 * record["foreground_fraction"]:.1f}% '
           f'foreground{iou} -> {record["mask"]}')

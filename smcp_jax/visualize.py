@@ -20,6 +20,11 @@ TRUTH_COLOUR = (255, 210, 0)  # amber: the query's ground truth
 LEGEND = (('support annotation', SUPPORT_COLOUR),
           ('prediction', PREDICTION_COLOUR),
           ('ground truth', TRUTH_COLOUR))
+# One colour per class of a several-class prediction (label j + 1 takes
+# CLASS_COLOURS[j % len]): distinct on screen and in the palette PNG.
+CLASS_COLOURS = ((255, 0, 200), (0, 200, 80), (255, 140, 0), (40, 110, 255),
+                 (230, 30, 30), (150, 60, 255), (0, 200, 200),
+                 (200, 200, 0), (140, 80, 20), (255, 120, 170))
 TILE = 224  # pixels per tile side, so small images stay readable
 CAPTION = 22
 COLUMNS = 6  # tiles per row before a panel wraps (1344 px)
@@ -48,6 +53,30 @@ def overlay(image: np.ndarray, mask: np.ndarray, colour,
   return out.astype(np.uint8)
 
 
+def class_colour(label: int) -> tuple[int, int, int]:
+  """The colour of label `label` (1, 2, ...) of a several-class map."""
+  return CLASS_COLOURS[(label - 1) % len(CLASS_COLOURS)]
+
+
+def label_overlay(image: np.ndarray, labels: np.ndarray,
+                  thickness: int | None = None) -> np.ndarray:
+  """Each label's pixels (0 = background, left as is) in its class colour."""
+  out = image
+  for label in np.unique(labels):
+    if label:
+      out = overlay(out, labels == label, class_colour(int(label)), thickness)
+  return out
+
+
+def palette_image(labels: np.ndarray) -> Image.Image:
+  """A label map as a palette PNG: the pixel values are the labels (0
+  background, black), the palette shows them in their class colours."""
+  image = Image.fromarray(labels.astype(np.uint8))  # 'L'; 'P' once paletted
+  colours = [(0, 0, 0)] + [class_colour(label) for label in range(1, 256)]
+  image.putpalette([channel for colour in colours for channel in colour])
+  return image
+
+
 def heat_map(probability: np.ndarray) -> np.ndarray:
   """A probability map in [0, 1] as uint8 RGB: dark blue (0) through
   magenta to yellow (1)."""
@@ -67,14 +96,19 @@ def _fit(size: tuple[int, int]) -> tuple[int, int]:
 
 
 def tile(image: np.ndarray, mask=None, colour=None,
-         caption: str = '') -> Image.Image:
-  """An image (with its mask drawn at tile resolution) and a caption."""
+         caption: str = '', labels=None) -> Image.Image:
+  """An image (with its mask, or its label map in class colours, drawn at
+  tile resolution) and a caption."""
   size = _fit(image.shape[:2])
   small = np.asarray(Image.fromarray(image).resize(size, Image.BILINEAR))
   if mask is not None:
     small_mask = np.asarray(Image.fromarray(np.asarray(mask, np.uint8) * 255)
                             .resize(size, Image.NEAREST)) > 0
     small = overlay(small, small_mask, colour, thickness=2)
+  if labels is not None:
+    small_labels = np.asarray(Image.fromarray(labels.astype(np.uint8))
+                              .resize(size, Image.NEAREST))
+    small = label_overlay(small, small_labels, thickness=2)
   out = Image.new('RGB', (TILE, TILE + CAPTION), 'white')
   out.paste(Image.fromarray(small), ((TILE - size[0]) // 2,
                                      CAPTION + (TILE - size[1]) // 2))
@@ -151,3 +185,29 @@ def episode_panel(support_images, support_masks, query_images, predictions,
                f'{metrics.iou_percent(predictions[i], truths[i]):.1f}%')
           for i in shown])
   return grid(rows, title, LEGEND if truths is not None else LEGEND[:2])
+
+
+def classes_panel(classes, query_images, labels, title: str = '',
+                  query_captions=None,
+                  columns: int = COLUMNS) -> Image.Image:
+  """Several classes segmented at once: the supports, each annotated in
+  its class's colour, then rows of queries and of their label maps; the
+  legend names the classes.
+
+  `classes` is [(name, support images, support masks)] in label order;
+  `labels` the queries' (H, W) maps, 0 background, j + 1 class j.
+  """
+  rows = _wrapped(
+      [tile(image, mask, class_colour(j + 1), _short(f'{name} ({i + 1})'))
+       for j, (name, images, masks) in enumerate(classes)
+       for i, (image, mask) in enumerate(zip(images, masks))], columns)
+  captions = query_captions or [f'query {i + 1}'
+                                for i in range(len(query_images))]
+  for start in range(0, len(query_images), columns):
+    shown = range(start, min(start + columns, len(query_images)))
+    rows.append([tile(query_images[i], caption=_short(captions[i]))
+                 for i in shown])
+    rows.append([tile(query_images[i], labels=labels[i],
+                      caption=f'prediction {i + 1}') for i in shown])
+  return grid(rows, title, [(name, class_colour(j + 1))
+                            for j, (name, _, _) in enumerate(classes)])

@@ -145,9 +145,9 @@ class SMCP(nnx.Module):
     """
     support_feats, query_feats = self._encode(support_images, query_images)
     shot_protos = self._shot_prototypes(support_feats, support_masks)
-    return self._infer_from_features(shot_protos, query_feats,
-                                     query_images.shape[1:3], mode,
-                                     empty_pseudo_mask)
+    return self.infer_from_features(shot_protos, query_feats,
+                                    query_images.shape[1:3], mode,
+                                    empty_pseudo_mask)
 
   def infer_ways(self, support_images: jnp.ndarray,
                  support_masks: jnp.ndarray, query_images: jnp.ndarray, *,
@@ -173,9 +173,9 @@ class SMCP(nnx.Module):
                                              + support_masks.shape[3:]))
     # Way-major within each episode, as the supports: (B * N, h, w, C).
     query_feats = jnp.repeat(query_feats, n, axis=0)
-    out = self._infer_from_features(shot_protos, query_feats,
-                                    query_images.shape[1:3], mode,
-                                    empty_pseudo_mask)
+    out = self.infer_from_features(shot_protos, query_feats,
+                                   query_images.shape[1:3], mode,
+                                   empty_pseudo_mask)
     logits = out['logits']
     return {'logits': logits.reshape((b, n) + logits.shape[1:])}
 
@@ -192,13 +192,19 @@ class SMCP(nnx.Module):
       empty_pseudo_mask: EmptyPseudoMask = 'zero') -> dict[str, jnp.ndarray]:
     """`infer` from `support_prototypes` (B, K, C): the support set is
     encoded once however many query batches follow."""
-    return self._infer_from_features(shot_prototypes,
-                                     self.encoder(query_images),
-                                     query_images.shape[1:3], mode,
-                                     empty_pseudo_mask)
+    return self.infer_from_features(shot_prototypes,
+                                    self.encoder(query_images),
+                                    query_images.shape[1:3], mode,
+                                    empty_pseudo_mask)
 
-  def _infer_from_features(self, shot_protos, query_feats, size, mode,
-                           empty_pseudo_mask):
+  def encode_queries(self, query_images: jnp.ndarray) -> jnp.ndarray:
+    """Query features (B, h, w, C), to segment them for several classes."""
+    return self.encoder(query_images)
+
+  def infer_from_features(self, shot_protos, query_feats, size, mode,
+                          empty_pseudo_mask):
+    """`infer` from per-shot prototypes (B, K, C) and query features at
+    input `size` (H, W)."""
     if mode not in PROTOTYPE_MODES:
       raise ValueError(f'mode must be one of {PROTOTYPE_MODES}, got {mode!r}')
     if empty_pseudo_mask not in EMPTY_PSEUDO_MASK_OPTIONS:
