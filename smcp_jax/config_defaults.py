@@ -50,6 +50,10 @@ def get_config() -> ml_collections.ConfigDict:
   data.dataset = 'pascal'  # 'pascal' | 'coco' | 'toy' | 'fss1000' (test)
   data.root = 'data/VOCdevkit/VOC2012'  # VOC2012 folder, or the COCO root
   data.split_dir = ''  # FSS-1000: folder of trn.txt, val.txt, test.txt
+  data.source = 'files'  # 'files': data.root | 'tfds': python -m
+  # smcp_jax.data.prepare's data set in tfds_data_dir (a folder or gs://)
+  data.tfds_data_dir = ''
+  data.tfds_name = ''  # '' = smcp_pascal / smcp_coco / smcp_toy by dataset
   data.fold = 0  # novel classes: PASCAL 5i+1..5i+5, COCO per coco_split
   data.coco_split = 'contiguous'  # COCO: 'contiguous' (authors) | 'interleaved'
   data.shots = 1

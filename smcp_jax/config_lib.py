@@ -34,6 +34,8 @@ REFERENCE_VALUES = {
     'data.mcl_remap': (True, False),
 }
 REFERENCES = ('paper', 'authors_code')
+# The TFDS data set of each data set (data/tfds_builders.py).
+TFDS_NAMES = {'pascal': 'smcp_pascal', 'coco': 'smcp_coco', 'toy': 'smcp_toy'}
 CHOICES = {
     'reference': REFERENCES,
     'train.lr_schedule': ('poly', 'constant'),
@@ -41,6 +43,7 @@ CHOICES = {
     'train.compute_dtype': ('float32', 'bfloat16'),
     'data.dataset': tuple(folds.NUM_CLASSES),
     'data.coco_split': folds.COCO_SPLITS,
+    'data.source': ('files', 'tfds'),
     'test.protocol': protocols.NAMES,
     'test.label_resolution': protocols.LABEL_RESOLUTIONS,
     'test.resize': protocols.RESIZES,
@@ -152,6 +155,8 @@ def resolve(config: ml_collections.ConfigDict
           'config.model.num_mcl_classes to its multi-class head size (16 for '
           'PASCAL-5i, 61 for COCO-20i; 21 / 81 for the authors\' checkpoints)')
     config.model.num_mcl_classes = mcl_classes(config)
+  if config.data.source == 'tfds' and not config.data.tfds_name:
+    config.data.tfds_name = TFDS_NAMES.get(config.data.dataset, '')
   if config.test.protocol in protocols.NAMES:
     for field, value in protocol_defaults(config).items():
       if config.test[field] == protocols.UNSET[field]:
@@ -205,6 +210,14 @@ def validate(config: ml_collections.ConfigDict) -> None:
     raise ConfigError(f'config.test.runs={config.test.runs} but '
                       f'config.test.seeds has {len(seeds)} seeds '
                       f'({config.test.seeds}); set one of them')
+  if config.data.source == 'tfds':
+    if config.data.dataset == 'fss1000':
+      raise ConfigError("FSS-1000 has no TFDS builder: use "
+                        "config.data.source='files'")
+    if not config.data.tfds_data_dir:
+      raise ConfigError(
+          "config.data.source='tfds' needs config.data.tfds_data_dir: the "
+          'folder python -m smcp_jax.data.prepare wrote')
   if config.train.keep_best and not config.train.val_every_steps > 0:
     raise ConfigError('config.train.keep_best needs validation: set '
                       'config.train.val_every_steps > 0')

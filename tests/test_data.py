@@ -85,10 +85,10 @@ def test_tf_label_decoding_matches_pil(toy_root, tmp_path):
   source = pascal.PascalVOC(toy_root)
   path = source.label_path('toy_000003', 'trainaug')
   pil = source.load_label('toy_000003', 'trainaug')
-  np.testing.assert_array_equal(tf_ops.decode_label(tf.constant(path)), pil)
+  np.testing.assert_array_equal(tf_ops.decode_label(tf.io.read_file(path)), pil)
   grey = str(tmp_path / 'grey.png')
   Image.fromarray(pil, 'L').save(grey)  # SBD-style grey labels
-  np.testing.assert_array_equal(tf_ops.decode_label(tf.constant(grey)), pil)
+  np.testing.assert_array_equal(tf_ops.decode_label(tf.io.read_file(grey)), pil)
 
 
 @pytest.mark.parametrize('height,width,quality', [
@@ -100,11 +100,11 @@ def test_tf_jpeg_decoding_equals_pil_bit_for_bit(tmp_path, height, width,
   image = Image.fromarray(noise.astype(np.uint8)).resize((width, height))
   path = str(tmp_path / 'image.jpg')
   image.save(path, quality=quality)
-  ours = tf_ops.decode_image(tf.constant(path)).numpy()
+  ours = tf_ops.decode_image(tf.io.read_file(path)).numpy()
   np.testing.assert_array_equal(ours, np.asarray(Image.open(path)))
   png = str(tmp_path / 'image.png')  # other formats still decode
   image.save(png)
-  np.testing.assert_array_equal(tf_ops.decode_image(tf.constant(png)),
+  np.testing.assert_array_equal(tf_ops.decode_image(tf.io.read_file(png)),
                                 np.asarray(image))
 
 
@@ -316,8 +316,8 @@ def test_coco_labels_and_class_index(coco_root):
   assert index == {1: ['1', '2'], 3: ['3'], 4: ['1']}  # crowd not listed
   assert source.prepare_labels('train2014') == 3
   np.testing.assert_array_equal(
-      tf_ops.decode_label(tf.constant(source.label_path('1', 'train2014'))),
-      label)
+      tf_ops.decode_label(
+          tf.io.read_file(source.label_path('1', 'train2014'))), label)
   instances = source.load_instances('1', 'train2014')
   assert set(np.unique(instances)) == {0, 1, 2}
 

@@ -12,6 +12,7 @@ from smcp_jax.data import folds
 from smcp_jax.data import fss1000
 from smcp_jax.data import pascal
 from smcp_jax.data import protocols
+from smcp_jax.data import tfds_source
 from smcp_jax.data import train_pipeline
 from smcp_jax.data.errors import DataError
 from smcp_jax.data.eval_episodes import EpisodeLoader
@@ -19,7 +20,10 @@ from smcp_jax.data.quiet_tf import tf
 
 
 def make_source(data: ml_collections.ConfigDict):
-  """The reader of `data.dataset` (the toy set has the PASCAL layout)."""
+  """The reader of `data.dataset` from `data.source`: its folders (the toy
+  set has the PASCAL layout) or its TFDS data set."""
+  if data.source == 'tfds':
+    return tfds_source.TFDSSource(data.tfds_name, data.tfds_data_dir)
   if data.dataset == 'coco':
     return coco.COCO20i(data.root)
   if data.dataset == 'fss1000':
@@ -69,7 +73,8 @@ def train_sampler(config: ml_collections.ConfigDict):
   source = make_source(data)
   train_classes, _ = class_split(data)
   first = source.image_ids(data.train_split)[0]
-  if not tf.io.gfile.exists(source.label_path(first, data.train_split)):
+  if data.source == 'files' and not tf.io.gfile.exists(
+      source.label_path(first, data.train_split)):
     raise DataError(
         f'no label file {source.label_path(first, data.train_split)}. For '
         f'COCO, rasterise the labels once: python -m smcp_jax.data.coco '

@@ -141,18 +141,23 @@ class COCO20i:
     """The value of `class_id`'s pixels in a label map: its id."""
     return class_id
 
-  def class_index(self, split: str, *, min_area: int = 0,
-                  cache_dir: str | None = None):
-    """Images per class from annotation areas (crowd excluded), sorted."""
-    del cache_dir  # read from the json, nothing to cache
+  def class_areas(self, split: str) -> dict[tuple[int, str], float]:
+    """{(class, image id): the class's annotation area in the image},
+    crowds left out."""
     classes = self.class_of_category(split)
     areas = {}
     for ann in self._api(split).dataset['annotations']:
       if not ann.get('iscrowd'):
         key = (classes[ann['category_id']], str(ann['image_id']))
         areas[key] = areas.get(key, 0) + ann['area']
+    return areas
+
+  def class_index(self, split: str, *, min_area: int = 0,
+                  cache_dir: str | None = None):
+    """Images per class from annotation areas (crowd excluded), sorted."""
+    del cache_dir  # read from the json, nothing to cache
     index = {}
-    for (c, image_id), area in areas.items():
+    for (c, image_id), area in self.class_areas(split).items():
       if area >= max(min_area, 1):
         index.setdefault(c, []).append(image_id)
     return {c: sorted(v, key=int) for c, v in sorted(index.items())}

@@ -185,6 +185,8 @@ class EpisodeSampler:
     counts = np.array([len(class_index[c]) for c in classes], np.int64)
     self.images = tf.constant([source.image_path(i, split) for i in ids])
     self.labels = tf.constant([source.label_path(i, split) for i in ids])
+    # Files are read as files; a TFDS data set's records by their keys.
+    self._read = getattr(source, 'tf_read', tf.io.read_file)
     self.offsets = tf.constant(
         np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64))
     self.counts = tf.constant(counts)
@@ -204,6 +206,10 @@ class EpisodeSampler:
     mirrored = (tf.random.stateless_uniform([self.shots + 1], fold(2)) < 0.5
                 if self.flip else tf.zeros([self.shots + 1], tf.bool))
     return self.class_ids[k], picks, mirrored
+
+  def read(self, pick: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """The encoded image and label of flat image index `pick`."""
+    return self._read(self.images[pick]), self._read(self.labels[pick])
 
   def files(self, number: int) -> list[str]:
     """The image and label paths of episode `number`, supports first."""

@@ -27,18 +27,24 @@ def read_image_file(path: str, mode: str) -> np.ndarray:
   """Decodes an image file with PIL; a clear error if missing or unreadable."""
   if not tf.io.gfile.exists(path):
     raise DataError(f'missing file: {path}')
+  with tf.io.gfile.GFile(path, 'rb') as f:
+    return decode_image_bytes(f.read(), mode, path)
+
+
+def decode_image_bytes(data: bytes, mode: str, where: str) -> np.ndarray:
+  """An encoded image ('RGB' or 'L') or label ('label': the palette indices
+  or grey values) -> array, with PIL; `where` names it in errors."""
   try:
-    with tf.io.gfile.GFile(path, 'rb') as f:
-      image = Image.open(io.BytesIO(f.read()))
-      if mode == 'label' and image.mode not in ('P', 'L', 'I', 'I;16'):
-        raise DataError(f'{path}: a label must be a single-channel PNG '
-                        f'(palette or grey), got mode {image.mode}')
-      image = image.convert(mode) if mode in ('RGB', 'L') else image
-      return np.asarray(image)
+    image = Image.open(io.BytesIO(data))
+    if mode == 'label' and image.mode not in ('P', 'L', 'I', 'I;16'):
+      raise DataError(f'{where}: a label must be a single-channel PNG '
+                      f'(palette or grey), got mode {image.mode}')
+    image = image.convert(mode) if mode in ('RGB', 'L') else image
+    return np.asarray(image)
   except DataError:
     raise
   except Exception as e:  # PIL raises many types for broken files
-    raise DataError(f'unreadable image {path}: {type(e).__name__}: {e}. '
+    raise DataError(f'unreadable image {where}: {type(e).__name__}: {e}. '
                     'Re-extract or delete the file.') from e
 
 

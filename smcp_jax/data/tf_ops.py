@@ -24,14 +24,14 @@ def _voc_index_from_rgb(rgb: tf.Tensor) -> tf.Tensor:
   return index
 
 
-def decode_label(path: tf.Tensor) -> tf.Tensor:
-  """A label PNG -> (H, W) uint8 class ids.
+def decode_label(contents: tf.Tensor) -> tf.Tensor:
+  """A label PNG's bytes -> (H, W) uint8 class ids.
 
   Grey PNGs (SBD's SegmentationClassAug) hold ids directly; TF expands
   palette PNGs (VOC's SegmentationClass, the toy set) to RGB, mapped back
   through the VOC palette (`smcp_jax.data.check` flags other palettes).
   """
-  decoded = tf.io.decode_png(tf.io.read_file(path))
+  decoded = tf.io.decode_png(contents)
   channels = tf.shape(decoded)[-1]
   index = tf.cond(channels >= 3,
                   lambda: _voc_index_from_rgb(decoded[..., :3]),
@@ -39,11 +39,11 @@ def decode_label(path: tf.Tensor) -> tf.Tensor:
   return tf.cast(index, tf.uint8)
 
 
-def decode_image(path: tf.Tensor) -> tf.Tensor:
-  """An image file -> (H, W, 3) uint8. JPEGs use the accurate integer IDCT,
-  as PIL (the authors' torchvision) and the test path decode them:
-  tf.io.decode_image's default fast IDCT differs by several grey levels."""
-  contents = tf.io.read_file(path)
+def decode_image(contents: tf.Tensor) -> tf.Tensor:
+  """An image file's bytes -> (H, W, 3) uint8. JPEGs use the accurate
+  integer IDCT, as PIL (the authors' torchvision) and the test path decode
+  them: tf.io.decode_image's default fast IDCT differs by several grey
+  levels."""
   image = tf.cond(
       tf.io.is_jpeg(contents),
       lambda: tf.io.decode_jpeg(contents, channels=3,

@@ -53,10 +53,9 @@ def episode_batches(sampler: EpisodeSampler, train_classes,
   size = options.image_size
 
   def view(pick, mirrored, class_id, ignore_boundary) -> View:
-    image = tf_ops.resize_image(tf_ops.decode_image(sampler.images[pick]),
-                                size)
-    label = tf_ops.resize_label(tf_ops.decode_label(sampler.labels[pick]),
-                                size)
+    image_bytes, label_bytes = sampler.read(pick)
+    image = tf_ops.resize_image(tf_ops.decode_image(image_bytes), size)
+    label = tf_ops.resize_label(tf_ops.decode_label(label_bytes), size)
     image, label = tf.cond(
         mirrored, lambda: (image[:, ::-1], label[:, ::-1]),
         lambda: (image, label))
