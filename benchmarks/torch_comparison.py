@@ -377,17 +377,18 @@ def _sweep_table(rows) -> str:
 
 
 def _data_pipeline(size: int) -> dict:
-  """benchmarks.data_pipeline on the generated toy set, in its own process."""
-  return _in_process('benchmarks.data_pipeline', size)
+  """benchmarks.data_pipeline on the generated 128 px toy set, in its own
+  process."""
+  return _in_process('benchmarks.data_pipeline', size, '--toy-sizes', '128')
 
 
-def _in_process(module: str, size: int) -> dict:
+def _in_process(module: str, size: int, *args: str) -> dict:
   """The JSON result of benchmark `module` at `size`, run in its own
   process."""
   with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, 'result.json')
     subprocess.run([sys.executable, '-m', module, '--size', str(size),
-                    '--out', out],
+                    '--out', out, *args],
                    env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2'), check=True,
                    capture_output=True)
     with open(out) as f:
@@ -429,11 +430,12 @@ def _table(report) -> str:
         f'{t["peak_rss_bytes"] / 2**20:.0f} |')
   data = report.get('data_pipeline')
   if data:
-    lines.append(f'data pipeline at {data["image_size"]} px, '
-                 f'{data["data"]}: {data["train_episodes_per_s"]} training '
-                 'episodes/s (tf.data), '
-                 f'{data["test_episodes_per_s (numpy/PIL, one thread)"]} test '
-                 'episodes/s (one thread)')
+    for row in data['rows']:
+      lines.append(f'data pipeline at {data["image_size"]} px, '
+                   f'{row["images"]}, {row["source"]} source: '
+                   f'{row["train_episodes_per_s"]} training episodes/s '
+                   f'(tf.data), {row["test_episodes_per_s"]} test '
+                   'episodes/s (one thread)')
   evaluation = report.get('evaluation')
   if evaluation:
     rates = ', '.join(f'{r} (batch {b})' for b, r in

@@ -278,15 +278,20 @@ def test_coco_split_conventions():
 
 @pytest.fixture()
 def coco_root(tmp_path):
-  root = tmp_path / 'coco'
-  (root / 'annotations').mkdir(parents=True)
-  (root / 'train2014').mkdir()
+  return write_coco(tmp_path / 'coco')
+
+
+def write_coco(root, split: str = 'train2014') -> str:
+  """A hand-made COCO split in `root`: three images, five boxes (a crowd
+  among them), category ids 1, 2, 3, 90."""
+  (root / 'annotations').mkdir(parents=True, exist_ok=True)
+  (root / split).mkdir()
   images, anns = [], []
   categories = [{'id': i, 'name': f'c{i}'} for i in (1, 2, 3, 90)]
   for image_id in (1, 2, 3):
-    name = f'COCO_train2014_{image_id:012d}.jpg'
+    name = f'COCO_{split}_{image_id:012d}.jpg'
     Image.fromarray(np.full((40, 50, 3), 100, np.uint8)).save(
-        root / 'train2014' / name)
+        root / split / name)
     images.append({'id': image_id, 'file_name': name, 'height': 40,
                    'width': 50})
   def box(ann_id, image_id, cat, x0, y0, x1, y1, crowd=0):
@@ -299,7 +304,7 @@ def coco_root(tmp_path):
   box(3, 2, 1, 5, 5, 15, 15)
   box(4, 2, 2, 20, 20, 45, 35, crowd=1)
   box(5, 3, 3, 2, 2, 48, 38)
-  (root / 'annotations' / 'instances_train2014.json').write_text(json.dumps(
+  (root / 'annotations' / f'instances_{split}.json').write_text(json.dumps(
       {'images': images, 'annotations': anns, 'categories': categories}))
   return str(root)
 

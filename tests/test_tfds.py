@@ -297,3 +297,35 @@ def test_the_config_names_a_missing_tfds_dir(toy_sets):
     config_lib.resolve(config)
   config.data.tfds_data_dir = toy_sets[0]
   assert config_lib.resolve(config).data.tfds_name == 'smcp_toy'
+
+
+def test_coco_builds_the_folder_readers_labels(tmp_path):
+  from smcp_jax.data import coco  # pylint: disable=g-import-not-at-top
+  from tests import test_data  # pylint: disable=g-import-not-at-top
+  manual = tmp_path / 'coco'
+  for split in ('train2014', 'val2014'):
+    test_data.write_coco(manual, split)
+  prepare.prepare('coco', str(tmp_path / 'tfds'), str(manual))
+  built = TFDSSource('smcp_coco', str(tmp_path / 'tfds'))
+  files = coco.COCO20i(str(manual))
+  for split in ('train2014', 'val2014'):
+    assert built.image_ids(split) == files.image_ids(split) == ['1', '2', '3']
+    for min_area in (0, 150):
+      assert (built.class_index(split, min_area=min_area)
+              == files.class_index(split, min_area=min_area))
+    for image_id in files.image_ids(split):
+      for a, b in zip(built.load_pair(image_id, split),
+                      files.load_pair(image_id, split)):
+        np.testing.assert_array_equal(a, b)
+      np.testing.assert_array_equal(built.load_instances(image_id, split),
+                                    files.load_instances(image_id, split))
+  assert built.class_index('train2014') == {1: ['1', '2'], 3: ['3'],
+                                            4: ['1']}
+
+
+def test_coco_without_its_annotations_is_named(tmp_path):
+  manual = tmp_path / 'coco'
+  (manual / 'train2014').mkdir(parents=True)
+  with pytest.raises(DataError, match='missing annotation file .*'
+                     'instances_train2014.json'):
+    prepare.prepare('coco', str(tmp_path / 'tfds'), str(manual))

@@ -42,7 +42,7 @@ def _label_problem(source, image_id, split, num_classes):
     return ('invalid label values',
             f'{image_id}: values {bad} (classes are 0..{num_classes}, '
             f'{IGNORE_LABEL})')
-  if hasattr(source, 'label_path') and not hasattr(source, 'tf_read'):
+  if hasattr(source, 'label_path') and not hasattr(source, 'tf_read_pair'):
     # Label files (a TFDS data set's labels are grey PNGs by construction).
     with tf.io.gfile.GFile(source.label_path(image_id, split), 'rb') as f:
       png = Image.open(f)

@@ -186,7 +186,7 @@ class EpisodeSampler:
     self.images = tf.constant([source.image_path(i, split) for i in ids])
     self.labels = tf.constant([source.label_path(i, split) for i in ids])
     # Files are read as files; a TFDS data set's records by their keys.
-    self._read = getattr(source, 'tf_read', tf.io.read_file)
+    self._read_pair = getattr(source, 'tf_read_pair', None)
     self.offsets = tf.constant(
         np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64))
     self.counts = tf.constant(counts)
@@ -209,7 +209,10 @@ class EpisodeSampler:
 
   def read(self, pick: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     """The encoded image and label of flat image index `pick`."""
-    return self._read(self.images[pick]), self._read(self.labels[pick])
+    if self._read_pair:
+      return self._read_pair(self.images[pick])
+    return (tf.io.read_file(self.images[pick]),
+            tf.io.read_file(self.labels[pick]))
 
   def files(self, number: int) -> list[str]:
     """The image and label paths of episode `number`, supports first."""

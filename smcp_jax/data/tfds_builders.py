@@ -182,6 +182,8 @@ class SmcpCoco(_SmcpBuilder):
 
   def _split_generators(self, dl_manager):
     source = coco_lib.COCO20i(os.fspath(dl_manager.manual_dir))
+    for split in coco_lib.SPLITS:
+      source.image_ids(split)  # names a missing folder or json now
     return {split: self._generate_examples(source, split)
             for split in coco_lib.SPLITS}
 
