@@ -329,3 +329,41 @@ def test_coco_without_its_annotations_is_named(tmp_path):
   with pytest.raises(DataError, match='missing annotation file .*'
                      'instances_train2014.json'):
     prepare.prepare('coco', str(tmp_path / 'tfds'), str(manual))
+
+
+def test_extracted_folders_build_what_the_archives_build(pascal, tmp_path):
+  archives, manual = write_archives(str(tmp_path / 'archives')), tmp_path / 'm'
+  for archive in ('VOCtrainval_11-May-2012.tar', 'benchmark.tgz'):
+    with tarfile.open(os.path.join(archives, archive)) as tar:
+      tar.extractall(manual, filter='data')
+  prepare.prepare('pascal', str(tmp_path / 'tfds'), str(manual))
+  built = TFDSSource('smcp_pascal', str(tmp_path / 'tfds'))
+  for split in ('trainaug', 'train', 'val'):
+    assert built.image_ids(split) == pascal.image_ids(split)
+    assert built.class_index(split) == pascal.class_index(split)
+    for image_id in built.image_ids(split):
+      for a, b in zip(built.load_pair(image_id, split),
+                      pascal.load_pair(image_id, split)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_segmentation_class_aug_folder_builds_as_the_folder_reads(
+    tmp_path):
+  """Without SBD, a VOC2012 folder holding SegmentationClassAug builds the
+  splits its lists give, with the labels the folder reader reads."""
+  from smcp_jax.data import pascal  # pylint: disable=g-import-not-at-top
+  manual = tmp_path / 'manual'
+  root = toy.generate(str(manual), num_train=30, num_val=12, size=48)
+  prepare.prepare('pascal', str(tmp_path / 'tfds'), str(manual))
+  built = TFDSSource('smcp_pascal', str(tmp_path / 'tfds'))
+  files = pascal.PascalVOC(root)
+  for split in ('trainaug', 'val'):
+    assert built.image_ids(split) == sorted(files.image_ids(split))
+    assert built.class_index(split) == files.class_index(
+        split, cache_dir=str(tmp_path / 'cache'))
+    for image_id in files.image_ids(split)[:5]:
+      for a, b in zip(built.load_pair(image_id, split),
+                      files.load_pair(image_id, split)):
+        np.testing.assert_array_equal(a, b)
+      np.testing.assert_array_equal(built.load_instances(image_id, split),
+                                    files.load_instances(image_id, split))
