@@ -154,6 +154,16 @@ def _short(text: str, limit: int = 28) -> str:
   return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
+def _query_blocks(query_images, query_captions, columns: int):
+  """Per `columns` queries: (their indices, the row of their tiles)."""
+  captions = query_captions or [f'query {i + 1}'
+                                for i in range(len(query_images))]
+  for start in range(0, len(query_images), columns):
+    shown = range(start, min(start + columns, len(query_images)))
+    yield shown, [tile(query_images[i], caption=_short(captions[i]))
+                  for i in shown]
+
+
 def episode_panel(support_images, support_masks, query_images, predictions,
                   truths=None, title: str = '',
                   support_caption: str = 'support', query_captions=None,
@@ -170,12 +180,9 @@ def episode_panel(support_images, support_masks, query_images, predictions,
       [tile(image, mask, SUPPORT_COLOUR, f'{support_caption} {i + 1}')
        for i, (image, mask) in enumerate(zip(support_images, support_masks))],
       columns)
-  captions = query_captions or [f'query {i + 1}'
-                                for i in range(len(query_images))]
-  for start in range(0, len(query_images), columns):
-    shown = range(start, min(start + columns, len(query_images)))
-    rows.append([tile(query_images[i], caption=_short(captions[i]))
-                 for i in shown])
+  for shown, query_row in _query_blocks(query_images, query_captions,
+                                       columns):
+    rows.append(query_row)
     rows.append([tile(query_images[i], predictions[i], PREDICTION_COLOUR,
                       f'prediction {i + 1}') for i in shown])
     if truths is not None:
@@ -201,12 +208,9 @@ def classes_panel(classes, query_images, labels, title: str = '',
       [tile(image, mask, class_colour(j + 1), _short(f'{name} ({i + 1})'))
        for j, (name, images, masks) in enumerate(classes)
        for i, (image, mask) in enumerate(zip(images, masks))], columns)
-  captions = query_captions or [f'query {i + 1}'
-                                for i in range(len(query_images))]
-  for start in range(0, len(query_images), columns):
-    shown = range(start, min(start + columns, len(query_images)))
-    rows.append([tile(query_images[i], caption=_short(captions[i]))
-                 for i in shown])
+  for shown, query_row in _query_blocks(query_images, query_captions,
+                                       columns):
+    rows.append(query_row)
     rows.append([tile(query_images[i], labels=labels[i],
                       caption=f'prediction {i + 1}') for i in shown])
   return grid(rows, title, [(name, class_colour(j + 1))

@@ -78,7 +78,19 @@ class _SmcpBuilder(tfds.core.GeneratorBasedBuilder):
     self.info.metadata[split] = index
 
 
-class SmcpPascal(_SmcpBuilder):
+class _VocLayoutBuilder(_SmcpBuilder):
+  """Builders of a VOC layout (voc_sbd.Inputs): trainaug, train, val."""
+
+  def _voc_splits(self, inputs: voc_sbd.Inputs) -> dict:
+    return {split: self._generate_examples(inputs, split)
+            for split in voc_sbd.SPLIT_NAMES}
+
+  def _generate_examples(self, inputs, split):
+    return self._indexed(split, inputs.image_ids(split),
+                         lambda image_id: inputs.example(image_id, split))
+
+
+class SmcpPascal(_VocLayoutBuilder):
   """PASCAL VOC 2012 + SBD for few-shot segmentation (PASCAL-5i)."""
 
   VERSION = tfds.core.Version('1.0.0')
@@ -111,17 +123,11 @@ class SmcpPascal(_SmcpBuilder):
   SegmentationClassAug/ and ImageSets/Segmentation/trainaug.txt."""
 
   def _split_generators(self, dl_manager):
-    inputs = voc_sbd.find_inputs(os.fspath(dl_manager.manual_dir),
-                                 dl_manager.extract)
-    return {split: self._generate_examples(inputs, split)
-            for split in voc_sbd.SPLIT_NAMES}
-
-  def _generate_examples(self, inputs, split):
-    return self._indexed(split, inputs.image_ids(split),
-                         lambda image_id: inputs.example(image_id, split))
+    return self._voc_splits(voc_sbd.find_inputs(
+        os.fspath(dl_manager.manual_dir), dl_manager.extract))
 
 
-class SmcpToy(_SmcpBuilder):
+class SmcpToy(_VocLayoutBuilder):
   """The generated toy set (PASCAL layout, 20 shape classes)."""
 
   VERSION = tfds.core.Version('1.0.0')
@@ -149,13 +155,7 @@ class SmcpToy(_SmcpBuilder):
                           self.builder_config.name)
     root = toy_lib.generate(folder, **self.GENERATOR_ARGS[
         self.builder_config.name])
-    inputs = voc_sbd.Inputs(voc=root)
-    return {split: self._generate_examples(inputs, split)
-            for split in voc_sbd.SPLIT_NAMES}
-
-  def _generate_examples(self, inputs, split):
-    return self._indexed(split, inputs.image_ids(split),
-                         lambda image_id: inputs.example(image_id, split))
+    return self._voc_splits(voc_sbd.Inputs(voc=root))
 
 
 class SmcpCoco(_SmcpBuilder):
