@@ -169,10 +169,10 @@ class _StopSignals:
         np.int32(self.signum))))
 
 
-def _undecodable(path: str, decode) -> str | None:
+def _undecodable(sampler, path: str, decode) -> str | None:
   """Why `decode` (a tf_ops decoder) fails on a file, or None."""
   try:
-    decode(tf.constant(path))
+    decode(sampler.read_file(path))
   except tf.errors.OpError as e:
     return e.message.strip().splitlines()[0]
   return None
@@ -187,7 +187,7 @@ def _decode_error(sampler, step: int, global_batch: int) -> DataError:
   decoders = dict.fromkeys(files[0::2], tf_ops.decode_image)
   decoders.update(dict.fromkeys(files[1::2], tf_ops.decode_label))
   bad = {f: why for f, decode in decoders.items()
-         if (why := _undecodable(f, decode)) is not None}
+         if (why := _undecodable(sampler, f, decode)) is not None}
   named = '; '.join(f'{f} ({why})' for f, why in bad.items()) or (
       'none of its files fails alone: ' + ', '.join(files))
   return DataError(

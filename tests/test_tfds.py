@@ -367,3 +367,21 @@ def test_a_segmentation_class_aug_folder_builds_as_the_folder_reads(
         np.testing.assert_array_equal(a, b)
       np.testing.assert_array_equal(built.load_instances(image_id, split),
                                     files.load_instances(image_id, split))
+
+
+def test_a_failed_batch_names_and_rereads_tfds_records(toy_sets):
+  """The names a failed training batch reports, and their bytes read
+  again to find the broken one, match the folder's files."""
+  from smcp_jax.data import tf_ops  # pylint: disable=g-import-not-at-top
+  from smcp_jax.data.quiet_tf import tf  # pylint: disable=g-import-not-at-top
+  named = builder.train_sampler(_config(toy_sets, 'tfds')).files(0)
+  files = builder.train_sampler(_config(toy_sets, 'files')).files(0)
+  sampler = builder.train_sampler(_config(toy_sets, 'tfds'))
+  for key, path in zip(named, files):
+    assert key.endswith(os.path.splitext(os.path.basename(path))[0]
+                        + ('#label' if path.endswith('.png') else ''))
+  image_key, label_key = named[:2]
+  assert sampler.read_file(image_key) == tf.io.read_file(files[0]).numpy()
+  np.testing.assert_array_equal(
+      tf_ops.decode_label(sampler.read_file(label_key)),
+      tf_ops.decode_label(tf.io.read_file(files[1])))

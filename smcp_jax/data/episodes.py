@@ -187,6 +187,7 @@ class EpisodeSampler:
     self.labels = tf.constant([source.label_path(i, split) for i in ids])
     # Files are read as files; a TFDS data set's records by their keys.
     self._read_pair = getattr(source, 'tf_read_pair', None)
+    self._read_file = getattr(source, 'read_file', tf.io.read_file)
     self.offsets = tf.constant(
         np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64))
     self.counts = tf.constant(counts)
@@ -213,6 +214,10 @@ class EpisodeSampler:
       return self._read_pair(self.images[pick])
     return (tf.io.read_file(self.images[pick]),
             tf.io.read_file(self.labels[pick]))
+
+  def read_file(self, path: str):
+    """The bytes of a file `files` names, read eagerly."""
+    return self._read_file(path)
 
   def files(self, number: int) -> list[str]:
     """The image and label paths of episode `number`, supports first."""

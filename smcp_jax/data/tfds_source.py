@@ -102,6 +102,12 @@ class TFDSSource:
     record = self._record(image_id, split)
     return record['image'], record['label']
 
+  def read_file(self, key: str) -> bytes:
+    """The bytes an image_path or label_path key names (eagerly)."""
+    path, _, what = key.partition('#')
+    image, label = self._read_pair(path.encode())
+    return label if what == 'label' else image
+
   def tf_read_pair(self, key: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     """(image bytes, label bytes) of an image_path key, read from its
     record in the tf.data graph (the files' tf.io.read_file)."""

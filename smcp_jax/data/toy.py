@@ -15,6 +15,7 @@ The same PASCAL reader reads it, so the demo exercises the real code path.
 
 import argparse
 import concurrent.futures
+import multiprocessing
 import os
 
 import numpy as np
@@ -132,6 +133,15 @@ def _write_one(args):
   return image_id
 
 
+def _worker_context() -> multiprocessing.context.BaseContext:
+  """Workers forked from a fork server that has imported this module: a
+  fork from the caller itself is unsafe once it runs threads (JAX, a
+  TFDS build), and a fresh process per worker would import TF each time."""
+  context = multiprocessing.get_context('forkserver')
+  context.set_forkserver_preload(['smcp_jax.data.toy'])
+  return context
+
+
 def generate(out: str, *, num_train: int = 2400, num_val: int = 600,
              size: int = 128, seed: int = 0, workers: int | None = None) -> str:
   """Writes the data set under `out`/VOCdevkit/VOC2012; returns that root."""
@@ -142,7 +152,8 @@ def generate(out: str, *, num_train: int = 2400, num_val: int = 600,
     tf.io.gfile.makedirs(os.path.join(root, sub))
   total = num_train + num_val
   jobs = [(root, i, seed, size, i >= num_train) for i in range(total)]
-  with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+  with concurrent.futures.ProcessPoolExecutor(
+      workers, mp_context=_worker_context()) as pool:
     ids = list(tqdm.tqdm(pool.map(_write_one, jobs, chunksize=64),
                          total=total, desc='toy images', unit='img'))
   lists = os.path.join(root, voc_format.LIST_DIR)
