@@ -2,7 +2,7 @@
 """Builds a data set as TFDS (tfds_builders.py), from files the user has.
 
   python -m smcp_jax.data.prepare --dataset pascal \
-      --manual_dir ~/downloads --data_dir ~/tensorflow_datasets
+      --manual_dir $HOME/downloads --data_dir $HOME/tensorflow_datasets
   python -m smcp_jax.data.prepare --dataset toy --data_dir data/tfds
 
 Then train or evaluate with --config.data.source=tfds
