@@ -34,8 +34,6 @@ REFERENCE_VALUES = {
     'data.mcl_remap': (True, False),
 }
 REFERENCES = ('paper', 'authors_code')
-# The TFDS data set of each data set (data/tfds_builders.py).
-TFDS_NAMES = {'pascal': 'smcp_pascal', 'coco': 'smcp_coco', 'toy': 'smcp_toy'}
 CHOICES = {
     'reference': REFERENCES,
     'train.lr_schedule': ('poly', 'constant'),
@@ -156,7 +154,7 @@ def resolve(config: ml_collections.ConfigDict
           'PASCAL-5i, 61 for COCO-20i; 21 / 81 for the authors\' checkpoints)')
     config.model.num_mcl_classes = mcl_classes(config)
   if config.data.source == 'tfds' and not config.data.tfds_name:
-    config.data.tfds_name = TFDS_NAMES.get(config.data.dataset, '')
+    config.data.tfds_name = folds.TFDS_NAMES.get(config.data.dataset, '')
   if config.test.protocol in protocols.NAMES:
     for field, value in protocol_defaults(config).items():
       if config.test[field] == protocols.UNSET[field]:

@@ -385,3 +385,12 @@ def test_a_failed_batch_names_and_rereads_tfds_records(toy_sets):
   np.testing.assert_array_equal(
       tf_ops.decode_label(sampler.read_file(label_key)),
       tf_ops.decode_label(tf.io.read_file(files[1])))
+
+
+def test_an_unknown_tfds_name_lists_the_builders(toy_sets):
+  with pytest.raises(DataError, match=r"tfds_name='smcp_nope' is none of .*"
+                     r"\['smcp_coco', 'smcp_pascal', 'smcp_toy'\]"):
+    TFDSSource('smcp_nope', toy_sets[0])
+  with pytest.raises(DataError, match="no TFDS data set 'smcp_toy/huge': "
+                     'Failed to construct'):
+    TFDSSource('smcp_toy/huge', toy_sets[0])

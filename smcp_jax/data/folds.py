@@ -8,6 +8,8 @@ NUM_FOLDS = 4
 NUM_CLASSES = {'pascal': 20, 'toy': toy_classes.NUM_CLASSES, 'coco': 80,
                'fss1000': 1000}  # FSS-1000: split by list files, no folds
 COCO_SPLITS = ('contiguous', 'interleaved')
+# The TFDS builder of each data set (tfds_builders.py; FSS-1000 has none).
+TFDS_NAMES = {'pascal': 'smcp_pascal', 'coco': 'smcp_coco', 'toy': 'smcp_toy'}
 PASCAL_CLASSES = (
     'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat',
     'chair', 'cow', 'diningtable', 'dog', 'horse', 'motorbike', 'person',

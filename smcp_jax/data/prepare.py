@@ -15,9 +15,8 @@ import argparse
 import os
 import sys
 
+from smcp_jax.data import folds
 from smcp_jax.data.errors import DataError
-
-NAMES = {'pascal': 'smcp_pascal', 'coco': 'smcp_coco', 'toy': 'smcp_toy'}
 
 
 def _parse_args(argv):
@@ -25,7 +24,8 @@ def _parse_args(argv):
       prog='python -m smcp_jax.data.prepare',
       description='Builds a data set as TFDS from the files you placed in '
       '--manual_dir (nothing is downloaded; toy is generated).')
-  parser.add_argument('--dataset', required=True, choices=sorted(NAMES))
+  parser.add_argument('--dataset', required=True,
+                      choices=sorted(folds.TFDS_NAMES))
   parser.add_argument('--manual_dir', default='',
                       help='the archives or folders (pascal, coco)')
   parser.add_argument('--data_dir', required=True,
@@ -43,7 +43,8 @@ def builder_for(dataset: str, data_dir: str, builder_config: str = ''):
   import tensorflow_datasets as tfds
   del tfds_builders
   kwargs = {'config': builder_config} if builder_config else {}
-  return tfds.builder(NAMES[dataset], data_dir=data_dir, **kwargs)
+  return tfds.builder(folds.TFDS_NAMES[dataset], data_dir=data_dir,
+                      **kwargs)
 
 
 def prepare(dataset: str, data_dir: str, manual_dir: str = '',

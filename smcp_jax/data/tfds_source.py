@@ -12,8 +12,10 @@ never the images. The image bytes are the file's own and labels are grey PNGs of
 same ids, so decoding gives the arrays the folder reader gives.
 """
 
+from absl import logging
 import numpy as np
 
+from smcp_jax.data import folds
 from smcp_jax.data import pascal
 from smcp_jax.data.errors import DataError
 from smcp_jax.data.quiet_tf import tf
@@ -33,11 +35,21 @@ class TFDSSource:
     import tensorflow_datasets as tfds
     del tfds_builders
     self._tfds = tfds
+    known = sorted(folds.TFDS_NAMES.values())
+    if name.split('/')[0] not in known:
+      raise DataError(f'config.data.tfds_name={name!r} is none of the data '
+                      f'sets smcp-jax builds: {known}')
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity(logging.ERROR)  # the error below says it better
     try:
       self._builder = tfds.builder(name, data_dir=data_dir)
-    except Exception as e:  # TFDS raises several types for unknown names
-      raise DataError(f'no TFDS data set {name!r}: {e}') from e
-    if not self._builder.is_prepared():
+      prepared = self._builder.is_prepared()
+    except Exception as e:  # TFDS raises several types, e.g. for configs
+      raise DataError(f'no TFDS data set {name!r}: '
+                      f'{str(e).strip().splitlines()[0]}') from e
+    finally:
+      logging.set_verbosity(verbosity)
+    if not prepared:
       dataset = name.split('/')[0].removeprefix('smcp_')
       raise DataError(
           f'no prepared data set {name} in {data_dir!r} (a build that '
