@@ -79,7 +79,9 @@ def measure(source: str, root: str, tfds_dir: str, size: int, batch: int,
 def _child(args) -> dict:
   command = [sys.executable, '-m', 'benchmarks.data_pipeline', '--child',
              json.dumps(args)]
-  out = subprocess.run(command, check=True, capture_output=True, text=True)
+  out = subprocess.run(command, capture_output=True, text=True)
+  if out.returncode:
+    raise RuntimeError(f'{args["source"]} failed:\n{out.stderr[-2000:]}')
   return json.loads(out.stdout.strip().splitlines()[-1])
 
 

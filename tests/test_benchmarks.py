@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from benchmarks import data_pipeline
 from benchmarks import evaluation
 from benchmarks import step_profile
 from benchmarks import torch_comparison
@@ -108,3 +109,24 @@ def test_the_evaluation_benchmark_times_each_batch_size(tmp_path):
   assert set(result['episodes_per_s']) == {'1', '4'}
   assert all(rate > 0 for rate in result['episodes_per_s'].values())
   assert (result['image_size'], result['episodes']) == (33, 6)
+
+
+def test_the_data_pipeline_benchmark_measures_both_sources(tmp_path):
+  out = tmp_path / 'data.json'
+  data_pipeline.main(['--toy-sizes', '32', '--images', '60', '--steps', '2',
+                      '--size', '33', '--batch', '2', '--out', str(out)])
+  report = json.loads(out.read_text())
+  assert [(r['images'], r['source']) for r in report['rows']] == [
+      ('toy 32x32', 'files'), ('toy 32x32', 'tfds')]
+  for row in report['rows']:
+    assert row['train_episodes_per_s'] > 0 and row['test_episodes_per_s'] > 0
+    assert 0 < row['reader_memory_mb'] < row['peak_rss_mb']
+  # torch_comparison's report prints a line per source.
+  lines = [line for line in torch_comparison._table({
+      'results': {f'{lib}_{key}': torch_comparison._aggregate(
+          [{'seconds': 1.0, 'peak_rss_bytes': 2**20}])
+                  for lib in ('jax', 'torch')
+                  for key in ('infer', 'train', 'encoder', 'encoder_grad')},
+      'encoder_gflop': 1.0, 'matmul_peak_gflops': 10.0,
+      'data_pipeline': report}).splitlines() if 'data pipeline' in line]
+  assert len(lines) == 2 and 'tfds source' in lines[1]
