@@ -143,17 +143,9 @@ class Predictor:
     self._graphdef, self._params = nnx.split(model, nnx.Param)
     self._prototypes = model_io.jit_method(self._graphdef,
                                            smcp.SMCP.support_prototypes)
-    self._segments = {}  # prototype mode -> its jitted second stage
     self._encode_queries = model_io.jit_method(self._graphdef,
                                                smcp.SMCP.encode_queries)
     self._heads = {}  # (prototype mode, size) -> the heads on features
-
-  def _segment(self, mode: str):
-    if mode not in self._segments:
-      self._segments[mode] = model_io.jit_method(
-          self._graphdef, smcp.SMCP.infer_with_prototypes, mode=mode,
-          empty_pseudo_mask=self.setup.empty_pseudo_mask)
-    return self._segments[mode]
 
   def _support_prototypes(self, support_images, support_masks, size: int,
                           where: str = 'support'):
@@ -209,14 +201,24 @@ class Predictor:
     size = image_size or self.image_size
     protos = self._broadcast(self._support_prototypes(
         support_images, support_masks, size))
-    results = []
+    return [Prediction(mask=up[..., 1] > up[..., 0],
+                       probability=sigmoid_margin(up))
+            for [up] in self._class_logits([protos], query_images, size,
+                                           prototype, progress)]
+
+  def _class_logits(self, class_protos, query_images, size: int,
+                    prototype: str, progress: bool):
+    """Per query, each class's binary logits (N, H, W, 2) at the query's
+    resolution: the query batch encoded once, each class's head on it."""
+    head = self._from_features(prototype, size)
     for group, batch in self._query_batches(query_images, size, progress):
-      outputs = self._segment(prototype)(self._params, protos, batch)
-      for image, image_logits in zip(group, np.asarray(outputs['logits'])):
-        up = resize.upsampled_logits(image_logits, image.shape[:2])
-        results.append(Prediction(mask=up[..., 1] > up[..., 0],
-                                  probability=sigmoid_margin(up)))
-    return results
+      features = self._encode_queries(self._params, batch)
+      logits = np.stack([np.asarray(head(self._params, protos,
+                                         features)['logits'])
+                         for protos in class_protos], axis=1)
+      for image, image_logits in zip(group, logits):
+        yield np.stack([resize.upsampled_logits(way, image.shape[:2])
+                        for way in image_logits])
 
   def _from_features(self, mode: str, size: int):
     key = (mode, size)
@@ -257,18 +259,7 @@ class Predictor:
     protos = [self._broadcast(self._support_prototypes(
         images, masks, size, where=f'class {name!r} support'))
               for name, (images, masks) in classes.items()]
-    encode = self._encode_queries
-    head = self._from_features(prototype, size)
-    results = []
-    for group, batch in self._query_batches(query_images, size, progress):
-      features = encode(self._params, batch)
-      logits = np.stack([np.asarray(head(self._params, class_protos,
-                                         features)['logits'])
-                         for class_protos in protos], axis=1)
-      for image, image_logits in zip(group, logits):
-        up = np.stack([resize.upsampled_logits(way, image.shape[:2])
-                       for way in image_logits])
-        results.append(ClassesPrediction(labels=combine_ways(up),
-                                         probabilities=sigmoid_margin(up),
-                                         names=names))
-    return results
+    return [ClassesPrediction(labels=combine_ways(up),
+                              probabilities=sigmoid_margin(up), names=names)
+            for up in self._class_logits(protos, query_images, size,
+                                         prototype, progress)]

@@ -356,7 +356,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
                    if train.eval_every_steps else None)
   # Jitted once: each periodic evaluation reuses them.
   eval_infer = eval_lib.jitted_inference(config, graphdef, config.test.ways)
-  val_infer = eval_lib.jitted_inference(config, graphdef)
+  val_infer = (eval_infer if config.test.ways == 1
+               else eval_lib.jitted_inference(config, graphdef))
   best = _Best(workdir, config, enabled=is_chief and train.keep_best)
   files_by_step = {}  # since the last check: for a NaN message
   try:

@@ -105,7 +105,8 @@ def test_prototypes_computed_once_give_the_same_inference(mode):
   expected = model.infer(support, masks, query, mode=mode)
   protos = model.support_prototypes(support, masks)
   assert protos.shape == (2, 2, model.encoder.out_features)
-  got = model.infer_with_prototypes(protos, query, mode=mode)
+  got = model.infer_from_features(protos, model.encode_queries(query),
+                                  query.shape[1:3], mode, 'zero')
   for key, value in expected.items():
     np.testing.assert_allclose(got[key], value, rtol=1e-4, atol=1e-6)
 

@@ -89,6 +89,15 @@ def train_sampler(config: ml_collections.ConfigDict):
       shots=data.shots, flip=data.flip)
 
 
+def _training_options(data) -> episodes_lib.EpisodeOptions:
+  """How training episodes (and validation's, at the training size) are
+  made."""
+  return episodes_lib.EpisodeOptions(
+      image_size=data.image_size,
+      support_ignore_boundary=data.support_ignore_boundary,
+      mcl_remap=data.mcl_remap)
+
+
 def train_dataset(config: ml_collections.ConfigDict, *, sampler=None,
                   process_index: int = 0, process_count: int = 1,
                   start_step: int = 0) -> tf.data.Dataset:
@@ -96,12 +105,9 @@ def train_dataset(config: ml_collections.ConfigDict, *, sampler=None,
   step (see train_pipeline.episode_batches), drawn by `sampler` (default:
   train_sampler(config))."""
   data = config.data
-  options = episodes_lib.EpisodeOptions(
-      image_size=data.image_size,
-      support_ignore_boundary=data.support_ignore_boundary,
-      mcl_remap=data.mcl_remap)
   return train_pipeline.episode_batches(
-      sampler or train_sampler(config), class_split(data)[0], options,
+      sampler or train_sampler(config), class_split(data)[0],
+      _training_options(data),
       global_batch=config.train.global_batch, process_index=process_index,
       process_count=process_count, start_step=start_step)
 
@@ -128,11 +134,8 @@ def validation(config: ml_collections.ConfigDict):
   episodes = episodes_lib.test_episodes(
       index, classes, shots=data.shots, seed=config.seed,
       num_episodes=config.train.val_episodes)
-  options = episodes_lib.EpisodeOptions(
-      image_size=data.image_size,
-      support_ignore_boundary=data.support_ignore_boundary,
-      mcl_remap=data.mcl_remap)
-  loader = EpisodeLoader(source, data.train_split, train_classes, options)
+  loader = EpisodeLoader(source, data.train_split, train_classes,
+                         _training_options(data))
   return episodes, loader, classes
 
 

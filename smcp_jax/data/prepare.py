@@ -55,12 +55,12 @@ def prepare(dataset: str, data_dir: str, manual_dir: str = '',
   import tensorflow_datasets as tfds
   builder = builder_for(dataset, data_dir, builder_config)
   if builder.MANUAL_DOWNLOAD_INSTRUCTIONS:
+    what = ' '.join(builder.MANUAL_DOWNLOAD_INSTRUCTIONS.split())  # one line
     if not manual_dir:
-      raise DataError(f'--manual_dir is required for {dataset}:\n'
-                      f'{builder.MANUAL_DOWNLOAD_INSTRUCTIONS}')
+      raise DataError(f'--manual_dir is required for {dataset}. {what}')
     if not os.path.isdir(manual_dir) or not os.listdir(manual_dir):
-      raise DataError(f'--manual_dir {manual_dir} is missing or empty:\n'
-                      f'{builder.MANUAL_DOWNLOAD_INSTRUCTIONS}')
+      raise DataError(f'--manual_dir {manual_dir} is missing or empty. '
+                      f'{what}')
   config = tfds.download.DownloadConfig(manual_dir=manual_dir or None)
   builder.download_and_prepare(download_config=config)
   return builder

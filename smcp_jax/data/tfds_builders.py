@@ -65,6 +65,14 @@ class _SmcpBuilder(tfds.core.GeneratorBasedBuilder):
         metadata=tfds.core.MetadataDict(),
         disable_shuffling=True)  # record i is the i-th id of the metadata
 
+  def _log_download_bytes(self) -> None:
+    # TFDS prints "Downloading and preparing dataset Unknown size ..." here;
+    # these builders download nothing.
+    print(f'building {self.info.full_name} in {self.data_dir}', flush=True)
+
+  def _log_download_done(self) -> None:
+    pass  # prepare prints the splits it built
+
   def _indexed(self, split: str, ids, example):
     """Yields the split's examples and records, as they go, the split's
     ids and class lists in the metadata."""

@@ -30,6 +30,7 @@ from smcp_jax.data.errors import DataError
 from smcp_jax.data.labels import BACKGROUND
 from smcp_jax.data.labels import IGNORE_LABEL
 from smcp_jax.data.pascal import SPLITS as FOLDER_SPLITS
+from smcp_jax.data.pascal import decode_image_bytes
 from smcp_jax.data.pascal import read_image_file
 
 VOC_ARCHIVE = 'VOCtrainval_11-May-2012.tar'
@@ -65,7 +66,7 @@ class Inputs:
     image_path = self._image_path(image_id)
     with open(image_path, 'rb') as f:
       image_bytes = f.read()
-    image = read_image_file(image_path, 'RGB')
+    image = decode_image_bytes(image_bytes, 'RGB', image_path)
     label = self._label(image_id, split)
     instances = self._instances(image_id)
     for what, array in (('label', label), ('instances', instances)):

@@ -186,19 +186,10 @@ class SMCP(nnx.Module):
     feats = self.encoder(_merge_shots(support_images))
     return self._shot_prototypes(_split_shots(feats, b, k), support_masks)
 
-  def infer_with_prototypes(
-      self, shot_prototypes: jnp.ndarray, query_images: jnp.ndarray, *,
-      mode: PrototypeMode = 'fused',
-      empty_pseudo_mask: EmptyPseudoMask = 'zero') -> dict[str, jnp.ndarray]:
-    """`infer` from `support_prototypes` (B, K, C): the support set is
-    encoded once however many query batches follow."""
-    return self.infer_from_features(shot_prototypes,
-                                    self.encoder(query_images),
-                                    query_images.shape[1:3], mode,
-                                    empty_pseudo_mask)
-
   def encode_queries(self, query_images: jnp.ndarray) -> jnp.ndarray:
-    """Query features (B, h, w, C), to segment them for several classes."""
+    """Query features (B, h, w, C): with `support_prototypes`, the support
+    set and each query batch are encoded once however many classes and
+    batches follow (infer_from_features)."""
     return self.encoder(query_images)
 
   def infer_from_features(self, shot_protos, query_feats, size, mode,
