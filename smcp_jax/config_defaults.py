@@ -97,4 +97,6 @@ def get_config() -> ml_collections.ConfigDict:
                                    # only (smcp_jax/ops/conv_grad.py)
   model.dilated_conv = 'xla'  # 'xla' | 'phases': speed only, the same values
                              # (smcp_jax/ops/dilated_phases.py)
+  model.conv3x3 = 'auto'  # 'auto' | 'direct' | 'winograd': speed (and memory)
+                          # only, the same values (smcp_jax/ops/winograd.py)
   return config

@@ -52,6 +52,7 @@ CHOICES = {
     'test.empty_pseudo_mask': smcp.EMPTY_PSEUDO_MASK_OPTIONS,
     'model.conv_weight_grad': conv_grad.WEIGHT_GRAD_MODES,
     'model.dilated_conv': conv_grad.DILATED_MODES,
+    'model.conv3x3': conv_grad.CONV3X3_MODES,
 }
 POSITIVE = ('train.num_steps', 'train.global_batch', 'train.lr',
             'train.log_every_steps', 'train.checkpoint_every_steps',

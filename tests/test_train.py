@@ -173,10 +173,12 @@ def test_weight_gradient_mode_reaches_every_conv():
   config = train_script.tiny_config('x', 1)
   config.model.conv_weight_grad = 'xla'
   config.model.dilated_conv = 'phases'
+  config.model.conv3x3 = 'winograd'
   model = model_io.create_model(config_lib.resolve(config))
   convs = [m for _, m in nnx.iter_graph(model) if isinstance(m, nnx.Conv)]
   assert len(convs) > 30
-  assert all(c.conv_general_dilated is conv_grad.conv_fn('xla', 'phases')
+  assert all(c.conv_general_dilated is conv_grad.conv_fn('xla', 'phases',
+                                                              'winograd')
              for c in convs)
 
 

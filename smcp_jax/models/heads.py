@@ -1,8 +1,8 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """The segmentation heads: ASPP classifiers and the pyramid feature fusion.
 
-Every module takes `dtype` (compute dtype) and `weight_grad` (how its convs
-compute their weight gradient, ops.conv_grad) and hands them to its convs.
+Every module takes `dtype` (compute dtype) and `conv_impl` (how its convs
+run, ops.conv_grad.conv_fn) and hands them to its convs.
 """
 
 from flax import nnx
@@ -20,12 +20,11 @@ class ASPP(nnx.Module):
   """DeepLab-v2 ASPP-L classifier: four dilated 3x3 convs, outputs summed."""
 
   def __init__(self, in_features: int, num_classes: int, *, dtype=None,
-               weight_grad: str = 'auto', dilated: str = 'xla',
-               rngs: nnx.Rngs):
+               conv_impl=layers.DEFAULT_CONV, rngs: nnx.Rngs):
     self.branches = nnx.List([
         layers.conv(in_features, num_classes, dilation=rate,
                     kernel_init=layers.aspp_kernel_init, dtype=dtype,
-                    weight_grad=weight_grad, dilated=dilated, rngs=rngs)
+                    conv_impl=conv_impl, rngs=rngs)
         for rate in ASPP_RATES])
 
   def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
@@ -36,11 +35,9 @@ class ResidualBlock(nnx.Module):
   """1x1 (C->C/8), 3x3, 1x1 (->C) bottleneck; relu(x + block(x))."""
 
   def __init__(self, features: int, bottleneck: int, *, dtype=None,
-               weight_grad: str = 'auto', dilated: str = 'xla',
-               rngs: nnx.Rngs):
+               conv_impl=layers.DEFAULT_CONV, rngs: nnx.Rngs):
     conv = lambda n_in, n_out, k: layers.conv(
-        n_in, n_out, k, dtype=dtype, weight_grad=weight_grad,
-        dilated=dilated, rngs=rngs)
+        n_in, n_out, k, dtype=dtype, conv_impl=conv_impl, rngs=rngs)
     self.reduce = conv(features, bottleneck, 1)
     self.conv = conv(bottleneck, bottleneck, 3)
     self.expand = conv(bottleneck, features, 1)
@@ -63,17 +60,14 @@ class PyramidFeatureFusion(nnx.Module):
 
   def __init__(self, features: int, bottleneck: int, *,
                extra_convs: bool = False, dtype=None,
-               weight_grad: str = 'auto', dilated: str = 'xla',
-               rngs: nnx.Rngs):
+               conv_impl=layers.DEFAULT_CONV, rngs: nnx.Rngs):
     conv = lambda: layers.conv(features, features, dtype=dtype,
-                               weight_grad=weight_grad, dilated=dilated,
-                               rngs=rngs)
+                               conv_impl=conv_impl, rngs=rngs)
     self.scale1, self.scale2, self.scale4 = conv(), conv(), conv()
     self.extra_convs = nnx.List(
         [conv() for _ in range(2)] if extra_convs else [])
     block = lambda: ResidualBlock(features, bottleneck, dtype=dtype,
-                                  weight_grad=weight_grad, dilated=dilated,
-                                  rngs=rngs)
+                                  conv_impl=conv_impl, rngs=rngs)
     self.residual1, self.residual2 = block(), block()
 
   def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
@@ -97,10 +91,8 @@ class FusionHead(nnx.Module):
 
   def __init__(self, features: int, *, use_pff: bool = True,
                pff_extra_convs: bool = False, bottleneck: int = 64,
-               dtype=None, weight_grad: str = 'auto', dilated: str = 'xla',
-               rngs: nnx.Rngs):
-    convs = dict(dtype=dtype, weight_grad=weight_grad, dilated=dilated,
-                 rngs=rngs)
+               dtype=None, conv_impl=layers.DEFAULT_CONV, rngs: nnx.Rngs):
+    convs = dict(dtype=dtype, conv_impl=conv_impl, rngs=rngs)
     self.reduce = layers.conv(2 * features, features, **convs)
     self.pyramid = (
         PyramidFeatureFusion(features, bottleneck, extra_convs=pff_extra_convs,

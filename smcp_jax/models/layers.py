@@ -60,6 +60,10 @@ aspp_kernel_init = host_initializer(
 zeros_init = nnx.initializers.zeros_init()
 
 
+# What a conv built without a `conv_impl` runs: every mode 'auto'.
+DEFAULT_CONV = conv_grad.conv_fn()
+
+
 def torch_default_bias_init(fan_in: int):
   """torch.nn.Conv2d default bias: U(+-1/sqrt(fan_in))."""
   bound = 1.0 / math.sqrt(fan_in)
@@ -68,11 +72,11 @@ def torch_default_bias_init(fan_in: int):
 
 def conv(in_features: int, out_features: int, kernel_size: int = 3, *,
          dilation: int = 1, kernel_init=torch_default_kernel_init,
-         bias_init=None, dtype=None, weight_grad: str = 'auto',
-         dilated: str = 'xla', rngs: nnx.Rngs) -> nnx.Conv:
-  """A stride-1 'same' conv with PyTorch's padding = dilation * (k // 2);
-  `weight_grad` picks its weight gradient and `dilated` how a dilation
-  runs (ops.conv_grad)."""
+         bias_init=None, dtype=None, conv_impl=DEFAULT_CONV,
+         rngs: nnx.Rngs) -> nnx.Conv:
+  """A stride-1 'same' conv with PyTorch's padding = dilation * (k // 2),
+  computed by `conv_impl` (ops.conv_grad.conv_fn: which algorithm and
+  weight gradient)."""
   pad = dilation * (kernel_size // 2)
   if bias_init is None:
     bias_init = torch_default_bias_init(in_features * kernel_size**2)
@@ -81,7 +85,7 @@ def conv(in_features: int, out_features: int, kernel_size: int = 3, *,
       padding=((pad, pad), (pad, pad)),
       kernel_dilation=(dilation, dilation),
       kernel_init=kernel_init, bias_init=bias_init, dtype=dtype,
-      conv_general_dilated=conv_grad.conv_fn(weight_grad, dilated),
+      conv_general_dilated=conv_impl,
       rngs=rngs)
 
 

@@ -17,6 +17,7 @@ from smcp_jax.models import layers
 from smcp_jax.models import prototype as prototype_lib
 from smcp_jax.models import resize
 from smcp_jax.models import vgg
+from smcp_jax.ops import conv_grad
 
 PrototypeMode = Literal['support', 'pseudo', 'fused']
 EmptyPseudoMask = Literal['zero', 'support']
@@ -44,6 +45,7 @@ class SMCP(nnx.Module):
       dtype=None,
       conv_weight_grad: str = 'auto',
       dilated_conv: str = 'xla',
+      conv3x3: str = 'auto',
       rngs: nnx.Rngs,
   ):
     """Builds the network.
@@ -68,10 +70,13 @@ class SMCP(nnx.Module):
         'phases': undilated convs over the d x d phase grids of their input
         (ops.dilated_phases), the same values; on a Hopper GPU cuDNN runs
         dilated convs with slower kernels (README, "On a GPU").
+      conv3x3: how the 3x3 convs run: 'auto' (Winograd's F(2x2, 3x3) for
+        wide float32 convs on the CPU, ops.winograd), 'direct' (XLA's) or
+        'winograd' (every 3x3 conv); the same values up to float rounding.
       rngs: parameter initialisation keys.
     """
-    convs = dict(dtype=dtype, weight_grad=conv_weight_grad,
-                 dilated=dilated_conv, rngs=rngs)
+    convs = dict(dtype=dtype, rngs=rngs, conv_impl=conv_grad.conv_fn(
+        conv_weight_grad, dilated_conv, conv3x3))
     self.encoder = vgg.VGG16LargeFOV(width=width, **convs)
     features = self.encoder.out_features
     self.mcl_classifier = (heads.ASPP(features, num_mcl_classes, **convs)

@@ -34,8 +34,7 @@ class VGG16LargeFOV(nnx.Module):
   """The encoder E of the paper. Returns features (B, h, w, 512 * width)."""
 
   def __init__(self, *, width: float = 1.0, dtype=None,
-               weight_grad: str = 'auto', dilated: str = 'xla',
-               rngs: nnx.Rngs):
+               conv_impl=layers.DEFAULT_CONV, rngs: nnx.Rngs):
     in_ch = 3
     for item in VGG16_LAYOUT:
       if item == 'pool':
@@ -44,16 +43,15 @@ class VGG16LargeFOV(nnx.Module):
       out_ch = layers.scaled(out_ch, width)
       setattr(self, name, layers.conv(
           in_ch, out_ch, dilation=dilation, kernel_init=layers.vgg_kernel_init,
-          bias_init=layers.zeros_init, dtype=dtype, weight_grad=weight_grad,
-          dilated=dilated, rngs=rngs))
+          bias_init=layers.zeros_init, dtype=dtype, conv_impl=conv_impl,
+          rngs=rngs))
       in_ch = out_ch
     self.out_features = layers.scaled(512, width)
     # fc6/fc7 are new layers: PyTorch default init, as the authors'.
     self.fc6 = layers.conv(in_ch, self.out_features, dilation=4, dtype=dtype,
-                           weight_grad=weight_grad, dilated=dilated, rngs=rngs)
+                           conv_impl=conv_impl, rngs=rngs)
     self.fc7 = layers.conv(self.out_features, self.out_features, dilation=4,
-                           dtype=dtype, weight_grad=weight_grad,
-                           dilated=dilated, rngs=rngs)
+                           dtype=dtype, conv_impl=conv_impl, rngs=rngs)
 
   def conv_features(self, images: jnp.ndarray) -> jnp.ndarray:
     """conv5_3's output: what ImageNet (or the toy's pretraining) trains."""

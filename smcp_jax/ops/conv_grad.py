@@ -1,7 +1,8 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Convolution with a faster weight gradient on the CPU.
+"""How the network's convolutions run: XLA's, or faster forms on the CPU.
 
-XLA's CPU weight gradient of VGG's convolutions is far slower than
+3x3 convs of many channels run as Winograd's F(2x2, 3x3) (ops.winograd).
+Elsewhere: XLA's CPU weight gradient of VGG's convolutions is far slower than
 PyTorch's (worst on the large, low-channel conv1 / conv2 maps; the README's
 "Measured" section has the numbers). Here it is a loop over blocks of
 output rows, each one matrix product of the block's im2col patches with its
@@ -19,12 +20,21 @@ from jax import lax
 import jax.numpy as jnp
 
 from smcp_jax.ops import dilated_phases
+from smcp_jax.ops import winograd
 
 _NHWC = ('NHWC', 'HWIO', 'NHWC')
 # 'auto': patch matmuls for large float32 convs on the CPU, XLA's elsewhere;
 # 'xla'; 'patch_matmul': every stride-1 NHWC conv (benchmarks and tests).
 WEIGHT_GRAD_MODES = ('auto', 'xla', 'patch_matmul')
 DILATED_MODES = ('xla', 'phases')  # ops/dilated_phases.py
+# 'auto': Winograd for float32 3x3 convs of >= AUTO_WINOGRAD_MIN_CHANNELS
+# (input x output channels) on the CPU; 'direct': XLA's; 'winograd': every
+# 3x3 stride-1 'same' conv (tests).
+CONV3X3_MODES = ('auto', 'direct', 'winograd')
+# Where the transforms cost little beside the products: VGG's 256 -> 512
+# and 512 -> 512 convs (1.2-1.9x faster at 52x52), not its 256 -> 256 at
+# 104x104 (even) or anything of the toy's width.
+AUTO_WINOGRAD_MIN_CHANNELS = 256 * 512
 
 
 def _plain(x, w, padding, dilation):
@@ -133,15 +143,43 @@ def _fast_path_applies(mode, lhs, rhs, window_strides, padding, lhs_dilation,
                           batch_group_count))
 
 
+def _winograd_dilation(mode, lhs, rhs, window_strides, padding, lhs_dilation,
+                       rhs_dilation, dimension_numbers, feature_group_count,
+                       batch_group_count):
+  """The dilation d of a 3x3 'same' conv (padding d on every side) that
+  `mode` runs by Winograd, else None."""
+  d = tuple(rhs_dilation) if rhs_dilation else (1, 1)
+  wanted = (mode == 'winograd'
+            or (mode == 'auto' and jax.default_backend() == 'cpu'
+                and lhs.dtype == jnp.float32
+                and rhs.shape[2] * rhs.shape[3] >= AUTO_WINOGRAD_MIN_CHANNELS))
+  if (wanted and rhs.shape[:2] == (3, 3) and d[0] == d[1]
+      and not isinstance(padding, str)
+      and tuple(map(tuple, padding)) == ((d[0], d[0]), (d[0], d[0]))
+      and _plain_nhwc(lhs, rhs, window_strides, lhs_dilation,
+                      dimension_numbers, feature_group_count,
+                      batch_group_count)):
+    return d[0]
+  return None
+
+
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
                          rhs_dilation=None, dimension_numbers=None,
                          feature_group_count=1, batch_group_count=1,
                          precision=None, preferred_element_type=None,
                          out_sharding=None, *, weight_grad: str = 'auto',
-                         dilated: str = 'xla'):
-  """`lax.conv_general_dilated`, with the patch-matmul weight gradient for
-  stride-1 NHWC convolutions where `weight_grad` asks for it, and dilated
-  ones over their input's phases where `dilated` is 'phases'."""
+                         dilated: str = 'xla', conv3x3: str = 'auto'):
+  """`lax.conv_general_dilated`, as Winograd's F(2x2, 3x3) where `conv3x3`
+  asks for it, else with the patch-matmul weight gradient for stride-1 NHWC
+  convolutions where `weight_grad` asks for it, and dilated ones over their
+  input's phases where `dilated` is 'phases'."""
+  if precision is None and preferred_element_type is None and (
+      out_sharding is None):
+    d = _winograd_dilation(conv3x3, lhs, rhs, window_strides, padding,
+                           lhs_dilation, rhs_dilation, dimension_numbers,
+                           feature_group_count, batch_group_count)
+    if d is not None:
+      return winograd.conv3x3(lhs, rhs, d)
   if (dilated == 'phases' and rhs_dilation and max(rhs_dilation) > 1
       and precision is None and preferred_element_type is None
       and out_sharding is None and _plain_nhwc(
@@ -149,7 +187,7 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
           feature_group_count, batch_group_count)):
     undilated = lambda x, w, pad: conv_general_dilated(
         x, w, (1, 1), pad, dimension_numbers=dimension_numbers,
-        weight_grad=weight_grad)
+        weight_grad=weight_grad, conv3x3=conv3x3)
     return dilated_phases.conv_by_phases(
         undilated, lhs, rhs, tuple(tuple(p) for p in padding),
         tuple(rhs_dilation))
@@ -169,14 +207,19 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
 
 
 @functools.lru_cache(maxsize=None)
-def conv_fn(weight_grad: str, dilated: str = 'xla'):
-  """`conv_general_dilated` with its weight-gradient and dilation modes
-  fixed, for nnx.Conv's conv_general_dilated (one object per pair)."""
+def conv_fn(weight_grad: str = 'auto', dilated: str = 'xla',
+            conv3x3: str = 'auto'):
+  """`conv_general_dilated` with its weight-gradient, dilation and 3x3
+  modes fixed, for nnx.Conv's conv_general_dilated (one object per
+  triple)."""
   if weight_grad not in WEIGHT_GRAD_MODES:
     raise ValueError(f'weight_grad mode must be one of {WEIGHT_GRAD_MODES}, '
                      f'got {weight_grad!r}')
   if dilated not in DILATED_MODES:
     raise ValueError(f'dilated mode must be one of {DILATED_MODES}, got '
                      f'{dilated!r}')
+  if conv3x3 not in CONV3X3_MODES:
+    raise ValueError(f'conv3x3 mode must be one of {CONV3X3_MODES}, got '
+                     f'{conv3x3!r}')
   return functools.partial(conv_general_dilated, weight_grad=weight_grad,
-                           dilated=dilated)
+                           dilated=dilated, conv3x3=conv3x3)
