@@ -51,15 +51,16 @@ def profile_jax(args) -> dict:
         torch_comparison.convert_reference(tmp), 'auto', args.dtype,
         args.dilated_conv)
   graphdef, params = nnx.split(model, nnx.Param)
-  fn, fn_args = torch_comparison._jax_step(  # pylint: disable=protected-access
+  fn, fn_args, carried = torch_comparison._jax_step(  # pylint: disable=protected-access
       'jax_train', graphdef, params, args.size, args.batch)
-  compiled = fn.lower(*fn_args).compile()
-  jax.block_until_ready(compiled(*fn_args))
+  step = torch_comparison.runner(fn.lower(*fn_args).compile(), fn_args,
+                                 carried)
+  step()
   with tempfile.TemporaryDirectory() as tmp:
     with jax.profiler.trace(tmp, create_perfetto_trace=True):
       start = time.perf_counter()
       for _ in range(args.steps):
-        jax.block_until_ready(compiled(*fn_args))
+        step()
       seconds = (time.perf_counter() - start) / args.steps
     path, = glob.glob(os.path.join(tmp, '**', 'perfetto_trace.json.gz'),
                       recursive=True)

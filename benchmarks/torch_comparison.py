@@ -30,7 +30,6 @@ Needs the `test` extra (torch). Prints a table; writes JSON.
 """
 
 import argparse
-import functools
 import json
 import os
 import platform
@@ -106,14 +105,15 @@ def convert_reference(directory: str) -> str:
   return out
 
 
-def _jax_model(params_dir, weight_grad, dtype, dilated='xla'):
+def _jax_model(params_dir, weight_grad, dtype, dilated='xla',
+               conv3x3='auto'):
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   from smcp_jax import params_io  # pylint: disable=g-import-not-at-top
   from smcp_jax.models import smcp  # pylint: disable=g-import-not-at-top
   params, meta = params_io.load_params(params_dir)
   model = smcp.SMCP(**meta['model'], conv_weight_grad=weight_grad,
-                    dilated_conv=dilated,
+                    dilated_conv=dilated, conv3x3=conv3x3,
                     dtype=jnp.bfloat16 if dtype == 'bfloat16' else None,
                     rngs=nnx.Rngs(0))
   params_io.assign_params(model, params, scope=meta['scope'])
@@ -131,7 +131,9 @@ def _device_peak_bytes(device: str) -> dict:
 
 
 def _jax_step(name, graphdef, params, size, batch):
-  """The jitted function of one JAX measurement and its arguments."""
+  """The jitted function of one JAX measurement, its arguments, and how many
+  of them its outputs replace: the train step donates its parameters and
+  optimizer state and returns the new ones, as train_lib's does."""
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
@@ -141,7 +143,7 @@ def _jax_step(name, graphdef, params, size, batch):
   if name == 'jax_infer':
     fn = jax.jit(lambda p, s, m, q: nnx.merge(graphdef, p).infer(
         s, m, q, mode='fused')['logits'])
-    return fn, (params, support, masks, query)
+    return fn, (params, support, masks, query), 0
   if name == 'jax_train':
     tx = optax.chain(optax.add_decayed_weights(5e-4),
                      optax.sgd(2.5e-4, momentum=0.9))
@@ -158,43 +160,56 @@ def _jax_step(name, graphdef, params, size, batch):
       updates, opt_state = tx.update(grads, opt_state, p)
       return optax.apply_updates(p, updates), opt_state
 
-    return jax.jit(step), (params, tx.init(params), arrays)
+    return (jax.jit(step, donate_argnums=(0, 1)),
+            (params, tx.init(params), arrays), 2)
   if name == 'jax_encoder':
     fn = jax.jit(lambda p, q: nnx.merge(graphdef, p).encoder(q))
-    return fn, (params, query)
+    return fn, (params, query), 0
   fn = jax.jit(jax.grad(lambda p, q: jnp.sum(  # jax_encoder_grad
       nnx.merge(graphdef, p).encoder(q))))
-  return fn, (params, query)
+  return fn, (params, query), 0
 
 
-def _run_compiled(compiled, args):
+def runner(compiled, args, carried: int):
+  """A callable that runs `compiled` once and waits for it, feeding its
+  outputs back in as the first `carried` arguments (donated buffers are
+  gone after a call)."""
   import jax  # pylint: disable=g-import-not-at-top
-  return jax.block_until_ready(compiled(*args))
+  current = list(args)
+
+  def run():
+    out = jax.block_until_ready(compiled(*current))
+    if carried:
+      current[:carried] = out
+  return run
 
 
 def _measure_jax(name, size, repeats, weight_grad, params_dir,
                  batches=(1,), dtype='float32', device='cpu',
-                 dilated='xla'):
+                 dilated='xla', conv3x3='auto'):
   """One result per batch, batches in increasing order: the process's
   peak memory so far is then the largest batch's own."""
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
+  from smcp_jax import host_memory  # pylint: disable=g-import-not-at-top
   if device == 'gpu' and jax.default_backend() != 'gpu':
     raise SystemExit('--device gpu: JAX sees no GPU (install jax[cuda12])')
-  model = _jax_model(params_dir, weight_grad, dtype, dilated)
+  model = _jax_model(params_dir, weight_grad, dtype, dilated, conv3x3)
   graphdef, params = nnx.split(model, nnx.Param)
   results = []
   for batch in sorted(batches):
-    fn, args = _jax_step(name, graphdef, params, size, batch)
+    fn, args, carried = _jax_step(name, graphdef, params, size, batch)
     start = time.perf_counter()
     compiled = fn.lower(*args).compile()
     result = {'batch': batch,
               'compile_seconds': time.perf_counter() - start}
+    if name == 'jax_train':  # as train_lib does after compiling its step
+      host_memory.release_freed_heap()
     memory = compiled.memory_analysis()
     if memory is not None:
       result['xla_temp_bytes'] = int(memory.temp_size_in_bytes)
-    result['seconds'] = _median_time(
-        functools.partial(_run_compiled, compiled, args), repeats)
+    result['seconds'] = _median_time(runner(compiled, args, carried),
+                                     repeats)
     result['device_kind'] = jax.devices()[0].device_kind
     result['torch_loaded'] = 'torch' in sys.modules  # must be False
     result.update(_device_peak_bytes(device))
@@ -319,7 +334,8 @@ def _child(name, args):
              'device': args.device}
   if name.startswith('jax'):
     results = _measure_jax(name, args.size, args.repeats, args.weight_grad,
-                           args.params, dilated=args.dilated_conv, **setting)
+                           args.params, dilated=args.dilated_conv,
+                           conv3x3=args.conv3x3, **setting)
   else:
     results = _measure_torch(name, args.size, args.repeats, **setting)
   print(json.dumps(results))
@@ -333,7 +349,8 @@ def _run_child(name, args, batches=(1,), dtype='float32') -> list[dict]:
        '--size', str(args.size), '--repeats', str(args.repeats),
        '--weight-grad', args.weight_grad, '--device', args.device,
        '--batches', *map(str, batches), '--dtype', dtype,
-       '--params', args.params, '--dilated-conv', args.dilated_conv],
+       '--params', args.params, '--dilated-conv', args.dilated_conv,
+       '--conv3x3', args.conv3x3],
       env=env, check=True, capture_output=True, text=True).stdout
   return json.loads(out.strip().splitlines()[-1])
 
@@ -463,6 +480,9 @@ def main(argv=None):
   parser.add_argument('--dilated-conv', default='xla',
                       choices=('xla', 'phases'),
                       help='config.model.dilated_conv of the JAX model')
+  parser.add_argument('--conv3x3', default='auto',
+                      choices=('auto', 'direct', 'winograd'),
+                      help='config.model.conv3x3 of the JAX model')
   parser.add_argument('--only', nargs='+', default=list(MEASUREMENTS),
                       choices=MEASUREMENTS)
   parser.add_argument('--skip-data', action='store_true',
@@ -522,7 +542,7 @@ def _compare(args):
   report = {
       'machine': machine,
       'size': args.size, 'repeats': args.repeats, 'rounds': args.rounds,
-      'weight_grad': args.weight_grad,
+      'weight_grad': args.weight_grad, 'conv3x3': args.conv3x3,
       'matmul_peak_gflops': matmul_peak(),
       'encoder_gflop': encoder_flops(args.size) / 1e9,
       'results': results}

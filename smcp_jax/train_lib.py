@@ -26,6 +26,7 @@ from smcp_jax import checkpointing
 from smcp_jax import config_lib
 from smcp_jax import losses
 from smcp_jax import eval_lib
+from smcp_jax import host_memory
 from smcp_jax import metric_writer
 from smcp_jax import model_io
 from smcp_jax import optim
@@ -360,14 +361,20 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
                else eval_lib.jitted_inference(config, graphdef))
   best = _Best(workdir, config, enabled=is_chief and train.keep_best)
   files_by_step = {}  # since the last check: for a NaN message
+  compiled_step = None
   try:
     with _StopSignals() as signals:
       for step in range(start + 1, train.num_steps + 1):
         batch = _next_batch(batches, sampler, step, train.global_batch)
         files_by_step[step] = batch['files']
-        state, metrics = train_step(state, {
-            k: jax.make_array_from_process_local_data(data, batch[k])
-            for k in STEP_KEYS})
+        arrays = {k: jax.make_array_from_process_local_data(data, batch[k])
+                  for k in STEP_KEYS}
+        if compiled_step is None:
+          # Compiled ahead, so that the compiler's freed heap goes back to
+          # the OS before the first step allocates its own.
+          compiled_step = train_step.lower(state, arrays).compile()
+          host_memory.release_freed_heap()
+        state, metrics = compiled_step(state, arrays)
         log_now = step % train.log_every_steps == 0
         stop = signals.pending(poll_now=log_now)
         checkpoint_now = (step % train.checkpoint_every_steps == 0
