@@ -61,19 +61,9 @@ def test_the_mode_is_checked():
 def test_the_network_is_the_same_in_both_modes():
   """SMCP's training loss, every gradient and the inference logits, with
   dilated convs as they are or over phases (XLA's weight gradients)."""
-  batch = train_step_utils.training_batch()
   models = {mode: smcp.SMCP(width=0.125, num_mcl_classes=16,
                             conv_weight_grad='xla', dilated_conv=mode,
                             rngs=nnx.Rngs(0))
             for mode in conv_grad.DILATED_MODES}
-  (loss, theirs), (loss_phases, ours) = (
-      train_step_utils.loss_and_gradients(models[m], batch)
-      for m in ('xla', 'phases'))
-  assert loss_phases == pytest.approx(loss, rel=1e-5)
-  assert len(theirs) == len(ours) > 30
-  for a, b in zip(ours, theirs):
-    assert max_rel_diff(a, b) < 1e-4
-  images = (batch['support_images'], batch['support_masks'],
-            batch['query_image'])
-  logits = {m: models[m].infer(*images)['logits'] for m in models}
-  assert max_rel_diff(logits['phases'], logits['xla']) < 1e-4
+  train_step_utils.assert_same_network(models['phases'], models['xla'],
+                                       train_step_utils.training_batch())

@@ -79,19 +79,9 @@ def test_the_mode_is_checked():
 def test_the_network_is_the_same_either_way():
   """SMCP's training loss, every gradient and the inference logits with
   every 3x3 conv by Winograd or direct (XLA's weight gradients)."""
-  batch = train_step_utils.training_batch()
   models = {mode: smcp.SMCP(width=0.125, num_mcl_classes=16,
                             conv_weight_grad='xla', conv3x3=mode,
                             rngs=nnx.Rngs(0))
             for mode in ('direct', 'winograd')}
-  (loss, theirs), (loss_winograd, ours) = (
-      train_step_utils.loss_and_gradients(models[m], batch)
-      for m in ('direct', 'winograd'))
-  assert loss_winograd == pytest.approx(loss, rel=1e-5)
-  assert len(theirs) == len(ours) > 30
-  for a, b in zip(ours, theirs):
-    assert max_rel_diff(a, b) < 1e-4
-  images = (batch['support_images'], batch['support_masks'],
-            batch['query_image'])
-  logits = {m: models[m].infer(*images)['logits'] for m in models}
-  assert max_rel_diff(logits['winograd'], logits['direct']) < 1e-4
+  train_step_utils.assert_same_network(models['winograd'], models['direct'],
+                                       train_step_utils.training_batch())

@@ -5,8 +5,10 @@ compare ways of computing the same network."""
 from flax import nnx
 import jax
 import numpy as np
+import pytest
 
 from smcp_jax import losses
+from tests.conftest import max_rel_diff
 from tests.random_episode import episode
 
 
@@ -39,3 +41,18 @@ def loss_and_gradients(model, batch: dict) -> tuple[float, list]:
 
   value, grads = jax.jit(jax.value_and_grad(loss))(params)
   return float(value), jax.tree.leaves(grads)
+
+
+def assert_same_network(model, reference, batch: dict) -> None:
+  """`model` computes `reference`'s training loss, every gradient and the
+  inference logits on `batch` (two ways of computing one network)."""
+  (loss, theirs), (loss_model, ours) = (
+      loss_and_gradients(m, batch) for m in (reference, model))
+  assert loss_model == pytest.approx(loss, rel=1e-5)
+  assert len(theirs) == len(ours) > 30
+  for a, b in zip(ours, theirs):
+    assert max_rel_diff(a, b) < 1e-4
+  images = (batch['support_images'], batch['support_masks'],
+            batch['query_image'])
+  assert max_rel_diff(model.infer(*images)['logits'],
+                      reference.infer(*images)['logits']) < 1e-4

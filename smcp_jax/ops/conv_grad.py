@@ -1,14 +1,15 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """How the network's convolutions run: XLA's, or faster forms on the CPU.
 
-3x3 convs of many channels run as Winograd's F(2x2, 3x3) (ops.winograd).
-Elsewhere: XLA's CPU weight gradient of VGG's convolutions is far slower than
-PyTorch's (worst on the large, low-channel conv1 / conv2 maps; the README's
-"Measured" section has the numbers). Here it is a loop over blocks of
-output rows, each one matrix product of the block's im2col patches with its
-output gradient. bfloat16, other backends, and the input gradient
-everywhere keep XLA's own. The mode is a constructor argument of the
-network (`config.model.conv_weight_grad`), so it is part of the traced
+Wide 3x3 convs run as Winograd's F(2x2, 3x3) (ops.winograd). For the
+others, XLA's CPU weight gradient is far slower than PyTorch's (worst on
+VGG's large, low-channel conv1 / conv2 maps; the README's "Measured"
+section has the numbers): here it is a loop over blocks of output rows,
+each one matrix product of the block's im2col patches with its output
+gradient. bfloat16, other backends, and the input gradient everywhere keep
+XLA's own. The modes are constructor arguments of the network
+(`config.model.conv_weight_grad`, `dilated_conv`, `conv3x3`), resolved once
+into the function its convs call (conv_fn), so they are part of the traced
 graph rather than global state.
 """
 
