@@ -6,7 +6,7 @@ the input's overlapping 4x4 tiles and the kernel are transformed (sums and
 halvings), multiplied as 16 matrix products over the channels, and the
 products transformed back (Lavin & Gray, "Fast Algorithms for Convolutional
 Neural Networks", 2016; the F(2,3) of cuDNN and oneDNN). Why: on the CPU,
-XLA runs VGG's 52x52 convs of 256-1024 channels at its matmul peak, while
+XLA runs VGG's 52x52 convs of 256-512 channels at its matmul peak, while
 PyTorch's oneDNN runs them 15-20% faster; 2.25x fewer multiplications win
 that back where the channels are wide enough for the transforms to be cheap
 beside the products (README, "Measured"). The values are the direct conv's
