@@ -134,11 +134,14 @@ def _write_one(args):
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-  """Workers forked from a fork server that has imported this module: a
-  fork from the caller itself is unsafe once it runs threads (JAX, a
-  TFDS build), and a fresh process per worker would import TF each time."""
+  """Workers forked from a fork server that has imported TF (through
+  voc_format): a fork from the caller itself is unsafe once it runs threads
+  (JAX, a TFDS build), and a fresh process per worker would import TF each
+  time. Not this module itself: under `python -m smcp_jax.data.toy` each
+  worker runs it again as its main, and runpy warns when it is already
+  imported."""
   context = multiprocessing.get_context('forkserver')
-  context.set_forkserver_preload(['smcp_jax.data.toy'])
+  context.set_forkserver_preload(['smcp_jax.data.voc_format'])
   return context
 
 
