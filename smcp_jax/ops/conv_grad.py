@@ -128,9 +128,7 @@ def _plain_nhwc(lhs, rhs, window_strides, lhs_dilation, dimension_numbers,
           == lax.conv_dimension_numbers(lhs.shape, rhs.shape, _NHWC))
 
 
-def _fast_path_applies(mode, lhs, rhs, window_strides, padding, lhs_dilation,
-                       dimension_numbers, feature_group_count,
-                       batch_group_count) -> bool:
+def _fast_path_applies(mode, lhs, rhs, padding) -> bool:
   # 'auto': float32 on the CPU only (bfloat16 is emulated there and was
   # slower), and only above AUTO_MIN_FLOPS.
   flops = 2 * math.prod(lhs.shape) * math.prod(rhs.shape[:2]) * rhs.shape[-1]
@@ -138,15 +136,10 @@ def _fast_path_applies(mode, lhs, rhs, window_strides, padding, lhs_dilation,
             or (mode == 'auto' and jax.default_backend() == 'cpu'
                 and lhs.dtype == jnp.float32 and flops >= AUTO_MIN_FLOPS))
   return (wanted and not isinstance(padding, str)
-          and all(p >= 0 for pair in padding for p in pair)
-          and _plain_nhwc(lhs, rhs, window_strides, lhs_dilation,
-                          dimension_numbers, feature_group_count,
-                          batch_group_count))
+          and all(p >= 0 for pair in padding for p in pair))
 
 
-def _winograd_dilation(mode, lhs, rhs, window_strides, padding, lhs_dilation,
-                       rhs_dilation, dimension_numbers, feature_group_count,
-                       batch_group_count):
+def _winograd_dilation(mode, lhs, rhs, padding, rhs_dilation):
   """The dilation d of a 3x3 'same' conv (padding d on every side) that
   `mode` runs by Winograd, else None."""
   d = tuple(rhs_dilation) if rhs_dilation else (1, 1)
@@ -156,10 +149,7 @@ def _winograd_dilation(mode, lhs, rhs, window_strides, padding, lhs_dilation,
                 and rhs.shape[2] * rhs.shape[3] >= AUTO_WINOGRAD_MIN_CHANNELS))
   if (wanted and rhs.shape[:2] == (3, 3) and d[0] == d[1]
       and not isinstance(padding, str)
-      and tuple(map(tuple, padding)) == ((d[0], d[0]), (d[0], d[0]))
-      and _plain_nhwc(lhs, rhs, window_strides, lhs_dilation,
-                      dimension_numbers, feature_group_count,
-                      batch_group_count)):
+      and tuple(map(tuple, padding)) == ((d[0], d[0]), (d[0], d[0]))):
     return d[0]
   return None
 
@@ -170,34 +160,29 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
                          precision=None, preferred_element_type=None,
                          out_sharding=None, *, weight_grad: str = 'auto',
                          dilated: str = 'xla', conv3x3: str = 'auto'):
-  """`lax.conv_general_dilated`, as Winograd's F(2x2, 3x3) where `conv3x3`
-  asks for it, else with the patch-matmul weight gradient for stride-1 NHWC
-  convolutions where `weight_grad` asks for it, and dilated ones over their
-  input's phases where `dilated` is 'phases'."""
-  if precision is None and preferred_element_type is None and (
-      out_sharding is None):
-    d = _winograd_dilation(conv3x3, lhs, rhs, window_strides, padding,
-                           lhs_dilation, rhs_dilation, dimension_numbers,
-                           feature_group_count, batch_group_count)
+  """`lax.conv_general_dilated`; for a stride-1 NHWC conv with none of the
+  precision, element-type or sharding options: as Winograd's F(2x2, 3x3)
+  where `conv3x3` asks for it, else over its input's phases where
+  `dilated` is 'phases' and it is dilated, else with the patch-matmul
+  weight gradient where `weight_grad` asks for it."""
+  if (precision is None and preferred_element_type is None
+      and out_sharding is None
+      and _plain_nhwc(lhs, rhs, window_strides, lhs_dilation,
+                      dimension_numbers, feature_group_count,
+                      batch_group_count)):
+    d = _winograd_dilation(conv3x3, lhs, rhs, padding, rhs_dilation)
     if d is not None:
       return winograd.conv3x3(lhs, rhs, d)
-  if (dilated == 'phases' and rhs_dilation and max(rhs_dilation) > 1
-      and precision is None and preferred_element_type is None
-      and out_sharding is None and _plain_nhwc(
-          lhs, rhs, window_strides, lhs_dilation, dimension_numbers,
-          feature_group_count, batch_group_count)):
-    undilated = lambda x, w, pad: conv_general_dilated(
-        x, w, (1, 1), pad, dimension_numbers=dimension_numbers,
-        weight_grad=weight_grad, conv3x3=conv3x3)
-    return dilated_phases.conv_by_phases(
-        undilated, lhs, rhs, tuple(tuple(p) for p in padding),
-        tuple(rhs_dilation))
-  if precision is None and preferred_element_type is None and (
-      out_sharding is None) and _fast_path_applies(
-          weight_grad, lhs, rhs, window_strides, padding, lhs_dilation,
-          dimension_numbers, feature_group_count, batch_group_count):
-    dilation = tuple(rhs_dilation) if rhs_dilation else (1, 1)
-    return _conv(lhs, rhs, tuple(tuple(p) for p in padding), dilation)
+    if dilated == 'phases' and rhs_dilation and max(rhs_dilation) > 1:
+      undilated = lambda x, w, pad: conv_general_dilated(
+          x, w, (1, 1), pad, dimension_numbers=dimension_numbers,
+          weight_grad=weight_grad, conv3x3=conv3x3)
+      return dilated_phases.conv_by_phases(
+          undilated, lhs, rhs, tuple(tuple(p) for p in padding),
+          tuple(rhs_dilation))
+    if _fast_path_applies(weight_grad, lhs, rhs, padding):
+      dilation = tuple(rhs_dilation) if rhs_dilation else (1, 1)
+      return _conv(lhs, rhs, tuple(tuple(p) for p in padding), dilation)
   return lax.conv_general_dilated(
       lhs, rhs, window_strides, padding, lhs_dilation=lhs_dilation,
       rhs_dilation=rhs_dilation, dimension_numbers=dimension_numbers,
