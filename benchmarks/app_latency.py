@@ -26,14 +26,14 @@ from PIL import Image
 def random_params(folder: str, width: float, size: int) -> str:
   """A random network's params directory (what a trained one would be)."""
   from configs import toy  # pylint: disable=g-import-not-at-top
-  from smcp_jax import config_lib  # pylint: disable=g-import-not-at-top
-  from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
-  from smcp_jax import params_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.checkpoints import model_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.checkpoints import params_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.config_lib import resolution  # pylint: disable=g-import-not-at-top
   config = toy.get_config()
   config.model.width = width
   config.train.init_from = ''  # a random network
   config.data.image_size = size
-  config = config_lib.resolve(config)
+  config = resolution.resolve(config)
   params_io.save_params(
       folder, params_io.model_params(model_io.create_model(config)),
       model_config=config.model.to_dict(), scope='full',

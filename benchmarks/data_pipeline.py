@@ -46,7 +46,7 @@ def measure(source: str, root: str, tfds_dir: str, size: int, batch: int,
   """One source's numbers, in this process."""
   # pylint: disable=g-import-not-at-top
   from configs import toy as toy_config
-  from smcp_jax import config_lib
+  from smcp_jax.config_lib import resolution
   from smcp_jax.data import builder
   config = toy_config.get_config()
   config.data.root = root
@@ -56,8 +56,8 @@ def measure(source: str, root: str, tfds_dir: str, size: int, batch: int,
   config.data.image_size = size
   config.data.class_index_cache = cache
   config.train.global_batch = batch
-  config = config_lib.resolve(config)
-  from smcp_jax.data import tfds_builders  # imports TFDS: not the reader's
+  config = resolution.resolve(config)
+  from smcp_jax.data.tfds import builders as tfds_builders  # imports TFDS
   del tfds_builders
   start_rss = _rss_mb()
   reader = builder.make_source(config.data)
@@ -65,10 +65,13 @@ def measure(source: str, root: str, tfds_dir: str, size: int, batch: int,
   reader.class_index(split, cache_dir=cache)
   reader.load_pair(reader.image_ids(split)[0], split)  # opens the shards
   held = _rss_mb() - start_rss
-  train = builder.train_dataset(config)
+  sampler = builder.train_sampler(config.data, seed=config.seed,
+                                  hold_out=False)
+  train = builder.train_dataset(config.data, sampler,
+                                global_batch=config.train.global_batch)
   train_rate = _rate(train.as_numpy_iterator(), batch, 5, steps)
-  episodes = builder.test_episodes(config, run=0)
-  loader = builder.test_loader(config)
+  episodes = builder.test_episodes(config.data, config.test, run=0)
+  loader = builder.test_loader(config.data, config.test)
   test_rate = _rate(iter(loader(e) for e in episodes), 1, 5, 100)
   return {'train_episodes_per_s': round(train_rate, 1),
           'test_episodes_per_s': round(test_rate, 1),
@@ -100,16 +103,16 @@ def main(argv=None):
     print(json.dumps(measure(**json.loads(args.child))))
     return
   # pylint: disable=g-import-not-at-top
-  from smcp_jax.data import prepare
-  from smcp_jax.data import toy
+  from smcp_jax.data.tfds import build
+  from smcp_jax.toy import generate
   rows = []
   for toy_size in args.toy_sizes:
     with tempfile.TemporaryDirectory() as tmp:
       manual = os.path.join(tmp, 'manual')
-      root = toy.generate(manual, num_train=args.images,
-                          num_val=args.images // 3, size=toy_size)
+      root = generate.generate(manual, num_train=args.images,
+                               num_val=args.images // 3, size=toy_size)
       tfds_dir = os.path.join(tmp, 'tfds')
-      prepare.prepare('pascal', tfds_dir, manual)
+      build.prepare('pascal', tfds_dir, manual)
       for source in ('files', 'tfds'):
         numbers = _child({'source': source, 'root': root,
                           'tfds_dir': tfds_dir, 'size': args.size,

@@ -1,5 +1,5 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Evaluation throughput: episodes/s of eval_lib.evaluate end to end
+"""Evaluation throughput: episodes/s of evaluator.evaluate end to end
 (loading, batched fused inference, upsampling, scoring).
 
   python -m benchmarks.evaluation [--size 417] [--width 1.0] [--episodes 24]
@@ -20,31 +20,31 @@ import time
 from flax import nnx
 
 from configs import toy as toy_config
-from smcp_jax import config_lib
-from smcp_jax import eval_lib
-from smcp_jax import model_io
-from smcp_jax.data import toy
+from smcp_jax.checkpoints import model_io
+from smcp_jax.config_lib import resolution
+from smcp_jax.evaluation import evaluator
+from smcp_jax.toy import generate
 
 
 def measure(size: int, width: float, episodes: int, batches) -> dict:
   """{batch size: episodes/s} of one evaluation run of `episodes`."""
   with tempfile.TemporaryDirectory() as tmp:
     config = toy_config.get_config()
-    config.data.root = toy.generate(tmp, num_train=200, num_val=100,
-                                    size=128)
+    config.data.root = generate.generate(tmp, num_train=200, num_val=100,
+                                         size=128)
     config.data.image_size = size
     config.data.class_index_cache = os.path.join(tmp, 'cache')
     config.model.width = width
     config.train.init_from = ''
     config.test.episodes = episodes
     config.test.runs = 1
-    config = config_lib.resolve(config)
+    config = resolution.resolve(config)
     graphdef, params = nnx.split(model_io.create_model(config), nnx.Param)
-    runs = eval_lib.protocol_episodes(config)
+    runs = evaluator.protocol_episodes(config.data, config.test)
     rates = {}
     for batch in batches:
-      evaluate = lambda: eval_lib.evaluate(config, graphdef, params, runs,
-                                           batch_size=batch, progress=False)
+      evaluate = lambda: evaluator.evaluate(config, graphdef, params, runs,
+                                            batch_size=batch, progress=False)
       evaluate()  # compiles for this batch size
       start = time.perf_counter()
       evaluate()

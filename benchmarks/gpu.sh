@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's GPU measurements in one go: versions, the inference and
+# The GPU measurements of docs/performance.md in one go: versions, the inference and
 # train-step sweeps against PyTorch (float32 and bfloat16, batches 1-32),
 # then a profile of one train step of each library. About 9 minutes on one
 # H200 (each part has its own time limit so that a slow one leaves the
@@ -8,7 +8,7 @@
 #   bash benchmarks/gpu.sh [OUT_DIR] [all|dilated]
 # OUT_DIR defaults to $OUT or runs/gpu_benchmark. 'dilated' instead runs
 # the train-step sweep with model.dilated_conv 'xla' and 'phases' on the
-# same machine, and the profile of 'phases' (README, "On a GPU").
+# same machine, and the profile of 'phases' (docs/performance.md, "On a GPU").
 # Needs the CUDA builds of JAX and torch; a flax wheel in .whl/ is used when
 # the installed flax cannot run the network.
 set -u

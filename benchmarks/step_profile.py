@@ -44,8 +44,8 @@ def summarize_trace(trace: dict, top: int = 20) -> dict:
 
 
 def profile_jax(args) -> dict:
-  import jax  # pylint: disable=g-import-not-at-top
   from flax import nnx  # pylint: disable=g-import-not-at-top
+  import jax  # pylint: disable=g-import-not-at-top
   with tempfile.TemporaryDirectory() as tmp:
     model = torch_comparison._jax_model(  # pylint: disable=protected-access
         torch_comparison.convert_reference(tmp), 'auto', args.dtype,

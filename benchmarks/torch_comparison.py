@@ -72,7 +72,7 @@ def _median_time(fn, repeats: int) -> float:
 
 
 def _episode(size: int, batch: int = 1):
-  from tests import random_episode  # pylint: disable=g-import-not-at-top
+  from benchmarks import random_episode  # pylint: disable=g-import-not-at-top
   support, masks, query = random_episode.episode(size, batch=batch, seed=0)
   rng = np.random.default_rng(0)
   labels = {'query_label': (rng.random((batch, size, size)) < 0.3).astype(
@@ -86,7 +86,8 @@ def _episode(size: int, batch: int = 1):
 
 def _torch_model():
   import torch  # pylint: disable=g-import-not-at-top
-  from tests import torch_reference  # pylint: disable=g-import-not-at-top
+
+  from weights_conversion import torch_reference  # pylint: disable=g-import-not-at-top
   torch.manual_seed(0)
   torch.set_num_threads(os.cpu_count())
   return torch_reference.AuthorsSMCP().eval()
@@ -96,11 +97,11 @@ def convert_reference(directory: str) -> str:
   """The torch reference's weights through the converter, into
   `directory`/converted: what every JAX measurement loads, so that JAX
   processes never import torch (its memory would count as theirs)."""
-  from tests import parity_utils  # pylint: disable=g-import-not-at-top
   from weights_conversion import smcp_checkpoint  # pylint: disable=g-import-not-at-top
+  from weights_conversion import torch_reference  # pylint: disable=g-import-not-at-top
   pth = os.path.join(directory, 'model.pth')
   out = os.path.join(directory, 'converted')
-  parity_utils.save_as_authors_checkpoint(_torch_model(), pth)
+  torch_reference.save_as_authors_checkpoint(_torch_model(), pth)
   smcp_checkpoint.main(['--pth', pth, '--out', out])
   return out
 
@@ -109,7 +110,8 @@ def _jax_model(params_dir, weight_grad, dtype, dilated='xla',
                conv3x3='auto'):
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
-  from smcp_jax import params_io  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.checkpoints import params_io  # pylint: disable=g-import-not-at-top
   from smcp_jax.models import smcp  # pylint: disable=g-import-not-at-top
   params, meta = params_io.load_params(params_dir)
   model = smcp.SMCP(**meta['model'], conv_weight_grad=weight_grad,
@@ -138,7 +140,8 @@ def _jax_step(name, graphdef, params, size, batch):
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   import optax  # pylint: disable=g-import-not-at-top
-  from smcp_jax import losses  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.train import losses  # pylint: disable=g-import-not-at-top
   support, masks, query, labels = _episode(size, batch)
   if name == 'jax_infer':
     fn = jax.jit(lambda p, s, m, q: nnx.merge(graphdef, p).infer(
@@ -191,7 +194,8 @@ def _measure_jax(name, size, repeats, weight_grad, params_dir,
   peak memory so far is then the largest batch's own."""
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
-  from smcp_jax import host_memory  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.train import host_memory  # pylint: disable=g-import-not-at-top
   if device == 'gpu' and jax.default_backend() != 'gpu':
     raise SystemExit('--device gpu: JAX sees no GPU (install jax[cuda12])')
   model = _jax_model(params_dir, weight_grad, dtype, dilated, conv3x3)
@@ -240,11 +244,12 @@ def _torch_loss(outputs, labels):
 def _torch_step(name, model, size, batch, dtype, where):
   """The function of one torch measurement (synchronised on CUDA)."""
   import torch  # pylint: disable=g-import-not-at-top
-  from tests import parity_utils  # pylint: disable=g-import-not-at-top
+
+  from weights_conversion import torch_reference  # pylint: disable=g-import-not-at-top
   support, masks, query, labels = _episode(size, batch)
-  s = parity_utils.to_torch_images(support[:, 0]).to(where)
+  s = torch_reference.to_torch_images(support[:, 0]).to(where)
   m = torch.from_numpy(masks[:, 0]).to(where)
-  q = parity_utils.to_torch_images(query).to(where)
+  q = torch_reference.to_torch_images(query).to(where)
   # bfloat16: autocast, as torch users run mixed precision.
   cast = lambda: torch.autocast(where, dtype=torch.bfloat16,
                                 enabled=dtype == 'bfloat16')

@@ -9,9 +9,9 @@
 source "$(dirname "$0")/_venv.sh"
 set -x
 if [ ! -f data/toy/VOCdevkit/VOC2012/ImageSets/Segmentation/val.txt ]; then
-  "$PY" -m smcp_jax.data.toy --out data/toy
+  "$PY" -m smcp_jax.toy --out data/toy
 fi
-"$PY" -m smcp_jax.data.check --config configs/toy.py
+"$PY" -m smcp_jax.check_data --config configs/toy.py
 "$PY" -m smcp_jax.train --config configs/toy.py --workdir runs/demo
 "$PY" -m smcp_jax.evaluate --config configs/toy.py --untrained \
     --report runs/demo/eval_untrained.json

@@ -20,61 +20,66 @@ scores one checkpoint under several of the field's test protocols
 import copy
 import json
 import os
-import sys
 import time
 
-from absl import app
 from absl import flags
-from absl import logging
 from flax import nnx
 from ml_collections import config_flags
 
-from smcp_jax import compile_cache
-from smcp_jax import config_lib
-from smcp_jax import eval_lib
-from smcp_jax import model_io
-from smcp_jax import params_io
+from smcp_jax import errors
+from smcp_jax.checkpoints import model_io
+from smcp_jax.checkpoints import params_io
+from smcp_jax.cli import arguments
+from smcp_jax.cli import launcher
+from smcp_jax.config_lib import resolution
 from smcp_jax.data import builder
-from smcp_jax.data import episode_list
-from smcp_jax.data.errors import DataError
+from smcp_jax.errors import DataError
+from smcp_jax.errors import UserError
+from smcp_jax.evaluation import episode_list
+from smcp_jax.evaluation import evaluator
 
+FLAGS = flags.FlagValues()
 _CONFIG = config_flags.DEFINE_config_file(
     'config', None, 'config file (default: the saved config of a --checkpoint '
-    'workdir)', lock_config=True)
+    'workdir)', flag_values=FLAGS, lock_config=True)
 _CHECKPOINT = flags.DEFINE_string(
     'checkpoint', None, 'training workdir, exported params directory or '
-    'converted checkpoint of the authors')
+    'converted checkpoint of the authors', flag_values=FLAGS)
 _UNTRAINED = flags.DEFINE_bool(
     'untrained', False, 'score the network as training starts (random init, '
-    'or train.init_from\'s encoder; a baseline) instead of a checkpoint')
-_PANELS = flags.DEFINE_integer('save_panels', 0, 'pictures of the first N '
-                               'episodes of run 0, into a panels/ folder '
-                               'beside the report')
-flags.DEFINE_alias('save-panels', 'save_panels')
-_REPORT = flags.DEFINE_string('report', '', 'JSON report path (default: '
-                              'beside the checkpoint; none when untrained)')
+    'or train.init_from\'s encoder; a baseline) instead of a checkpoint',
+    flag_values=FLAGS)
+_PANELS = flags.DEFINE_integer(
+    'save_panels', 0, 'pictures of the first N episodes of run 0, into a '
+    'panels/ folder beside the report', flag_values=FLAGS)
+_REPORT = flags.DEFINE_string(
+    'report', '', 'JSON report path (default: beside the checkpoint; none '
+    'when untrained)', flag_values=FLAGS)
 _SAVE_EPISODES = flags.DEFINE_string(
     'save_episodes', '', 'write every episode of this evaluation and its '
-    'sha256 to this JSON file (README, "Episode lists")')
+    'sha256 to this JSON file (docs/protocols.md, "Episode lists")',
+    flag_values=FLAGS)
 _EPISODES = flags.DEFINE_string(
     'episodes', '', 'replay the episode list of this JSON file (written by '
-    '--save_episodes) instead of drawing the protocol\'s')
+    '--save_episodes) instead of drawing the protocol\'s', flag_values=FLAGS)
 _PROTOCOLS = flags.DEFINE_list(
     'protocols', [], 'evaluate under each of these test protocols (comma '
-    'separated: authors, pfenet, hsnet, bam) and print them side by side')
-SAVED_RUN_CONFIG = os.path.join(os.path.dirname(__file__),
+    'separated: authors, pfenet, hsnet, bam) and print them side by side',
+    flag_values=FLAGS)
+arguments.add_hyphenated_aliases(FLAGS)
+SAVED_RUN_CONFIG = os.path.join(os.path.dirname(__file__), 'config_lib',
                                 'saved_run_config.py')
 
 
-def _parse_flags(argv):
-  """config_lib.parse_flags, with a workdir's saved config as --config when
+def _parse(flag_values, argv):
+  """arguments.parse, with a workdir's saved config as --config when
   --checkpoint is a training workdir and no --config is given."""
-  checkpoint = config_lib.flag_value(argv, 'checkpoint')
-  if (config_lib.flag_value(argv, 'config') is None and checkpoint
+  checkpoint = arguments.flag_value(argv, 'checkpoint')
+  if (arguments.flag_value(argv, 'config') is None and checkpoint
       and not params_io.holds_params(checkpoint) and os.path.isfile(
           os.path.join(checkpoint, model_io.SAVED_CONFIG))):
     argv = [argv[0], f'--config={SAVED_RUN_CONFIG}:{checkpoint}', *argv[1:]]
-  return config_lib.parse_flags(argv)
+  return arguments.parse(flag_values, argv)
 
 
 def _report_path(config) -> str:
@@ -82,7 +87,7 @@ def _report_path(config) -> str:
   a bad path fails before the evaluation rather than after it."""
   default = ''
   if not _UNTRAINED.value:
-    default = eval_lib.report_path(_CHECKPOINT.value, config)
+    default = evaluator.report_path(_CHECKPOINT.value, config)
     if _PROTOCOLS.value:
       default = os.path.join(os.path.dirname(default), 'eval_protocols_'
                              + '_'.join(_PROTOCOLS.value) + '.json')
@@ -115,80 +120,73 @@ def _protocol_configs(config) -> dict:
   config or a flag sets explicitly applies to all of them)."""
   if not _PROTOCOLS.value:
     return {}
-  unknown = [p for p in _PROTOCOLS.value if p not in config_lib.CHOICES[
+  unknown = [p for p in _PROTOCOLS.value if p not in resolution.CHOICES[
       'test.protocol']]
   if unknown:
-    raise config_lib.ConfigError(
+    raise errors.ConfigError(
         f'--protocols: unknown {unknown}; choose from '
-        f'{", ".join(config_lib.CHOICES["test.protocol"])}')
+        f'{", ".join(resolution.CHOICES["test.protocol"])}')
   if _EPISODES.value or _SAVE_EPISODES.value:
-    raise config_lib.ConfigError('--protocols draws each protocol\'s own '
-                                 'episodes: leave out --episodes and '
-                                 '--save_episodes')
+    raise errors.ConfigError('--protocols draws each protocol\'s own '
+                             'episodes: leave out --episodes and '
+                             '--save_episodes')
   configs = {}
   for name in _PROTOCOLS.value:
     each = copy.deepcopy(config)
     each.test.protocol = name
-    configs[name] = config_lib.resolve(each)
+    configs[name] = resolution.resolve(each)
   return configs
 
 
 def _timed_evaluate(config, graphdef, params, episode_runs,
                     **kwargs) -> dict:
   start = time.perf_counter()
-  summary = eval_lib.evaluate(config, graphdef, params, episode_runs,
-                              **kwargs)
+  summary = evaluator.evaluate(config, graphdef, params, episode_runs,
+                               **kwargs)
   summary['seconds'] = time.perf_counter() - start
   summary['episodes_per_s'] = (summary['runs'] * summary['episodes']
                                / summary['seconds'])
   return summary
 
 
-def main(argv):
+def run(argv):
   del argv
-  if not flags.FLAGS['verbosity'].present:
-    logging.set_verbosity(logging.WARNING)  # orbax logs every save at INFO
-  compile_cache.enable()
   if _CHECKPOINT.value and not os.path.exists(_CHECKPOINT.value):
-    sys.exit(f'error: checkpoint {_CHECKPOINT.value!r} does not exist')
+    raise UserError(f'checkpoint {_CHECKPOINT.value!r} does not exist')
   if _CONFIG.value is None:
-    sys.exit('error: give --config (e.g. configs/toy.py); it may be left out '
-             'only when --checkpoint is a training workdir, whose saved '
-             'config is then used')
-  try:
-    config = config_lib.resolve(_CONFIG.value)
-    protocol_configs = _protocol_configs(_CONFIG.value)
-    model, source = _model(config)
-    path = _report_path(config)
-    panels = os.path.join(os.path.dirname(os.path.abspath(path or '.')),
-                          'panels')
-    graphdef, params = nnx.split(model, nnx.Param)
-    if protocol_configs:
-      summaries = {}
-      for name, each in protocol_configs.items():
-        print(f'protocol {name} ...', flush=True)
-        summaries[name] = _timed_evaluate(
-            each, graphdef, params, eval_lib.protocol_episodes(each))
-      summary = {'checkpoint': source, 'protocols': summaries}
-    else:
-      episode_runs = (
-          episode_list.read(_EPISODES.value, config,
-                            builder.test_class_index(config, min_area=0))
-          if _EPISODES.value else eval_lib.protocol_episodes(config))
-      if _SAVE_EPISODES.value:
-        episode_list.write(_SAVE_EPISODES.value, config, episode_runs)
-      summary = _timed_evaluate(config, graphdef, params, episode_runs,
-                                panels_dir=panels,
-                                num_panels=_PANELS.value)
-  except KeyboardInterrupt:
-    print('\ninterrupted; no report written', file=sys.stderr)
-    sys.exit(130)
-  except (DataError, config_lib.ConfigError, FileNotFoundError,
-          params_io.ParamsMismatchError) as e:
-    sys.exit(f'error: {e}')
+    raise UserError('give --config (e.g. configs/toy.py); it may be left out '
+                    'only when --checkpoint is a training workdir, whose '
+                    'saved config is then used')
+  config = resolution.resolve(_CONFIG.value)
+  protocol_configs = _protocol_configs(_CONFIG.value)
+  model, source = _model(config)
+  path = _report_path(config)
+  panels = os.path.join(os.path.dirname(os.path.abspath(path or '.')),
+                        'panels')
+  graphdef, params = nnx.split(model, nnx.Param)
+  if protocol_configs:
+    summaries = {}
+    for name, each in protocol_configs.items():
+      print(f'protocol {name} ...', flush=True)
+      summaries[name] = _timed_evaluate(
+          each, graphdef, params,
+          evaluator.protocol_episodes(each.data, each.test))
+    summary = {'checkpoint': source, 'protocols': summaries}
+  else:
+    episode_runs = (
+        episode_list.read(_EPISODES.value, config,
+                          builder.test_class_index(config.data, config.test,
+                                                   min_area=0))
+        if _EPISODES.value
+        else evaluator.protocol_episodes(config.data, config.test))
+    if _SAVE_EPISODES.value:
+      episode_list.write(_SAVE_EPISODES.value, config, episode_runs)
+    summary = _timed_evaluate(config, graphdef, params, episode_runs,
+                              panels_dir=panels,
+                              num_panels=_PANELS.value)
   summary['checkpoint'] = source
-  print(eval_lib.format_protocols_table(summary['protocols'])
-        if 'protocols' in summary else eval_lib.format_table(summary))
+  print(evaluator.format_protocols_table(summary['protocols'])
+        if 'protocols' in summary else evaluator.format_table(summary))
   if path:
     with open(path, 'w') as f:
       json.dump(summary, f, indent=2)
@@ -202,5 +200,10 @@ def main(argv):
     print(f'pictures: {panels}')
 
 
+def main(argv=None):
+  launcher.main(run, FLAGS, argv, parse=_parse,
+                interrupted='no report written')
+
+
 if __name__ == '__main__':
-  app.run(main, flags_parser=_parse_flags)
+  main()

@@ -2,100 +2,97 @@
 r"""One-shot segmentation of a user's own images, from the command line.
 
   python -m smcp_jax.predict --checkpoint runs/demo \
-      --support cat.jpg --support-mask cat_mask.png \
+      --support cat.jpg --support_mask cat_mask.png \
       --query q1.jpg q2.jpg --out predictions/
 
-Several classes at once: name each support's class with --support-class
+Several classes at once: name each support's class with --support_class
 (one per --support; supports of one name form that class's support set).
 Each query then gets one label map (a palette PNG: 0 background, 1, 2 ...
 the classes in order of first mention) and the panel a legend.
 
   python -m smcp_jax.predict --checkpoint runs/demo \
-      --support cat.jpg --support-mask cat_mask.png --support-class cat \
-      --support dog.jpg --support-mask dog_mask.png --support-class dog \
+      --support cat.jpg --support_mask cat_mask.png --support_class cat \
+      --support dog.jpg --support_mask dog_mask.png --support_class dog \
       --query q1.jpg --out predictions/
 
-Reads and checks every input, predicts with inference.Predictor (the
+Reads and checks every input, predicts with serving/predictor.Predictor (the
 Python API), then writes the masks, probabilities, overlays, a panel and
 predictions.json into --out. The network's modules are imported only after
 the arguments are read, so that --help and argument errors are instant.
 """
 
-import argparse
 import os
 import shutil
-import sys
 import tempfile
+import types
 
-from smcp_jax import image_io
-from smcp_jax.data.errors import DataError
+from absl import flags
+
+from smcp_jax.cli import arguments
+from smcp_jax.cli import launcher
+from smcp_jax.errors import DataError
+from smcp_jax.models import modes
+from smcp_jax.serving import image_io
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff',
                   '.webp')
-PROTOTYPE_MODES = ('support', 'pseudo', 'fused')  # as smcp.PROTOTYPE_MODES
 MIN_IMAGE_SIZE = 8  # one feature cell at the encoder's stride
 
 
-def _at_least(minimum: int):
-  def parse(text: str) -> int:
-    try:
-      value = int(text)
-    except ValueError:
-      value = None
-    if value is None or value < minimum:
-      raise argparse.ArgumentTypeError(
-          f'must be an integer >= {minimum}, got {text!r}')
-    return value
-  return parse
+FLAGS = flags.FlagValues()
+flags.DEFINE_string('checkpoint', None, 'training workdir, exported or '
+                    'converted params', required=True, flag_values=FLAGS)
+flags.DEFINE_multi_string('support', None, 'support image; repeat for k-shot',
+                          required=True, flag_values=FLAGS)
+flags.DEFINE_multi_string(
+    'support_mask', [], 'its mask PNG (foreground = non-zero, or '
+    '--class_id); one per --support', flag_values=FLAGS)
+flags.DEFINE_multi_string('support_scribble', [], 'a scribble PNG instead of '
+                          'a mask', flag_values=FLAGS)
+flags.DEFINE_multi_string('support_box', [], 'x0,y0,x1,y1 in support pixels '
+                          'instead of a mask', flag_values=FLAGS)
+flags.DEFINE_multi_string(
+    'support_class', [], 'the class this --support shows, one per --support: '
+    'several classes are segmented at once into one label map',
+    flag_values=FLAGS)
+flags.DEFINE_multi_string(
+    'query', None, 'query images, or folders of them (read in sorted order); '
+    'repeat, or list them after one --query', required=True,
+    flag_values=FLAGS)
+flags.DEFINE_multi_string(
+    'query_mask', [], 'ground-truth masks of the queries, in order: adds a '
+    'truth row and IoU', flag_values=FLAGS)
+flags.DEFINE_string('out', None, 'output folder (new or empty, or '
+                    '--overwrite)', required=True, flag_values=FLAGS)
+flags.DEFINE_bool('overwrite', False, 'replace what --out holds',
+                  flag_values=FLAGS)
+flags.DEFINE_enum(
+    'prototype', 'fused', modes.PROTOTYPE_MODES, 'the query is segmented with the '
+    'support prototype, its own pseudo-prototype, or their mean (fused, the '
+    "paper's)", flag_values=FLAGS)
+flags.DEFINE_integer('class_id', None, 'read masks as label PNGs: foreground '
+                     '= this value', flag_values=FLAGS)
+flags.DEFINE_string('class_name', '', 'name shown on the pictures',
+                    flag_values=FLAGS)
+flags.DEFINE_string('config', '', 'config file, when the checkpoint has none',
+                    flag_values=FLAGS)
+flags.DEFINE_integer('image_size', None, 'network input side (default: the '
+                     'training size)', lower_bound=MIN_IMAGE_SIZE,
+                     flag_values=FLAGS)
+flags.DEFINE_integer('batch_size', 4, 'queries per forward pass; larger is '
+                     'faster and takes more memory', lower_bound=1,
+                     flag_values=FLAGS)
+OWN_FLAGS = tuple(FLAGS)
+arguments.add_hyphenated_aliases(FLAGS)
+LISTS = ('query', 'query_mask', 'query-mask')
 
 
-def _parse_args(argv):
-  parser = argparse.ArgumentParser(
-      prog='python -m smcp_jax.predict',
-      description='Segments the class shown in the support image(s) in '
-      'every query image.')
-  parser.add_argument('--checkpoint', required=True,
-                      help='training workdir, exported or converted params')
-  parser.add_argument('--support', action='append', required=True,
-                      help='support image; repeat for k-shot')
-  parser.add_argument('--support-mask', action='append', default=[],
-                      help='its mask PNG (foreground = non-zero, or '
-                      '--class-id); one per --support')
-  parser.add_argument('--support-scribble', action='append', default=[],
-                      help='a scribble PNG instead of a mask')
-  parser.add_argument('--support-box', action='append', default=[],
-                      help='x0,y0,x1,y1 in support pixels instead of a mask')
-  parser.add_argument('--support-class', action='append', default=[],
-                      help='the class this --support shows, one per '
-                      '--support: several classes are segmented at once '
-                      'into one label map')
-  parser.add_argument('--query', nargs='+', required=True,
-                      help='query images, or folders of them (read in '
-                      'sorted order)')
-  parser.add_argument('--query-mask', nargs='+', default=[],
-                      help='ground-truth masks of the queries, in order: '
-                      'adds a truth row and IoU')
-  parser.add_argument('--out', required=True,
-                      help='output folder (new or empty, or --overwrite)')
-  parser.add_argument('--overwrite', action='store_true',
-                      help='replace what --out holds')
-  parser.add_argument('--prototype', default='fused', choices=PROTOTYPE_MODES,
-                      help='the query is segmented with the support '
-                      'prototype, its own pseudo-prototype, or their mean '
-                      '(fused, the paper\'s; default)')
-  parser.add_argument('--class-id', type=int, default=None,
-                      help='read masks as label PNGs: foreground = this value')
-  parser.add_argument('--class-name', default='',
-                      help='name shown on the pictures')
-  parser.add_argument('--config', default='',
-                      help='config file, when the checkpoint has none')
-  parser.add_argument('--image-size', type=_at_least(MIN_IMAGE_SIZE),
-                      default=None,
-                      help='network input side (default: the training size)')
-  parser.add_argument('--batch-size', type=_at_least(1), default=4,
-                      help='queries per forward pass (default 4); larger '
-                      'is faster and takes more memory')
-  return parser.parse_args(argv)
+def parse_args(argv) -> types.SimpleNamespace:
+  """The flags of `argv` (the arguments after the program name)."""
+  arguments.parse(FLAGS, ['python -m smcp_jax.predict',
+                          *arguments.spread(argv, LISTS)])
+  return types.SimpleNamespace(**{name: FLAGS[name].value
+                                  for name in OWN_FLAGS})
 
 
 def _query_files(paths) -> list[str]:
@@ -130,7 +127,7 @@ def _support_annotations(args, images):
       ('box', args.support_box)) if values}
   if len(given) != 1:
     raise DataError('annotate the supports with exactly one of '
-                     '--support-mask, --support-scribble, --support-box '
+                     '--support_mask, --support_scribble, --support_box '
                      f'(got {sorted(given) or "none"})')
   [(kind, values)] = given.items()
   if len(values) != len(images):
@@ -142,7 +139,7 @@ def _support_annotations(args, images):
     if kind == 'box':
       box = image_io.parse_box(value)
       masks.append(image_io.box_mask(box, image.shape,
-                                     f'--support-box for {path}'))
+                                     f'--support_box for {path}'))
       records.append({'image': path, 'box': list(box)})
     else:
       masks.append(image_io.read_mask(value, args.class_id))
@@ -159,19 +156,19 @@ def _support_classes(args) -> dict[str, list[int]]:
     return {}
   if len(args.support_class) != len(args.support):
     raise DataError(f'{len(args.support)} --support images but '
-                     f'{len(args.support_class)} --support-class names: '
+                     f'{len(args.support_class)} --support_class names: '
                      'name the class of every support, in order')
-  for flag, given in (('--class-name', args.class_name),
-                      ('--class-id', args.class_id is not None),
-                      ('--query-mask', args.query_mask)):
+  for flag, given in (('--class_name', args.class_name),
+                      ('--class_id', args.class_id is not None),
+                      ('--query_mask', args.query_mask)):
     if given:
-      raise DataError(f'{flag} is for one class; with --support-class '
+      raise DataError(f'{flag} is for one class; with --support_class '
                        'name each support\'s class and give each its own '
                        'mask')
   groups = {}
   for i, name in enumerate(args.support_class):
     if not name.strip():
-      raise DataError(f'--support-class {i + 1} is empty: give the class '
+      raise DataError(f'--support_class {i + 1} is empty: give the class '
                        'a name')
     groups.setdefault(name, []).append(i)
   return groups
@@ -180,18 +177,8 @@ def _support_classes(args) -> dict[str, list[int]]:
 def _read_truths(args, queries):
   if not args.query_mask:
     return None
-  if len(args.query_mask) != len(queries):
-    raise DataError(f'{len(queries)} --query images but '
-                     f'{len(args.query_mask)} --query-mask files')
-  truths = []
-  for path, mask_path, image in zip(args.query, args.query_mask, queries):
-    truth = image_io.read_mask(mask_path, args.class_id)
-    if truth.shape != image.shape[:2]:
-      raise DataError(f'{mask_path} is {truth.shape[1]}x{truth.shape[0]} '
-                       f'but the query {path} is {image.shape[1]}x'
-                       f'{image.shape[0]}: give the mask of that query')
-    truths.append(truth.astype('uint8'))
-  return truths
+  return image_io.read_query_masks(args.query_mask, queries, args.query,
+                                   args.class_id)
 
 
 def _publish(staging: str, out: str) -> None:
@@ -209,25 +196,25 @@ def _publish(staging: str, out: str) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def run(argv=None) -> dict:
-  """The CLI: reads and checks every input, predicts, then writes OUT."""
-  args = _parse_args(argv)
+def segment(argv) -> dict:
+  """Reads and checks every input, predicts, then writes OUT; returns the
+  summary that predictions.json holds, with 'out'. `argv`: the arguments
+  after the program name."""
+  args = parse_args(argv)
   args.query = _query_files(args.query)
   _check_out(args.out, args.overwrite)
   groups = _support_classes(args)
   # pylint: disable=g-import-not-at-top
-  from smcp_jax import compile_cache
-  from smcp_jax import config_lib
-  from smcp_jax import inference
-  from smcp_jax import prediction_files
-  compile_cache.enable()
+  from smcp_jax.config_lib import resolution
+  from smcp_jax.serving import prediction_files
+  from smcp_jax.serving import predictor as predictor_lib
   supports = [image_io.read_image(path) for path in args.support]
   kind, masks, support_records = _support_annotations(args, supports)
   queries = [image_io.read_image(path) for path in args.query]
   truths = _read_truths(args, queries)
-  config = (config_lib.resolve(config_lib.load_config_file(args.config))
+  config = (resolution.resolve(arguments.load_config_file(args.config))
             if args.config else None)
-  predictor = inference.Predictor(
+  predictor = predictor_lib.Predictor(
       args.checkpoint, config=config, prototype=args.prototype,
       image_size=args.image_size, batch_size=args.batch_size)
   if groups:
@@ -263,27 +250,8 @@ def run(argv=None) -> dict:
   return {**summary, 'out': args.out}
 
 
-def _is_input_error(error: Exception) -> bool:
-  """A problem of the user's input (shown as one line), not a bug."""
-  if isinstance(error, (DataError, FileNotFoundError)):
-    return True
-  # pylint: disable=g-import-not-at-top
-  from smcp_jax import config_lib
-  from smcp_jax import params_io
-  return isinstance(error, (config_lib.ConfigError,
-                            params_io.ParamsMismatchError))
-
-
-def main(argv=None):
-  try:
-    summary = run(argv)
-  except KeyboardInterrupt:
-    print('\ninterrupted; --out is as it was', file=sys.stderr)
-    sys.exit(130)
-  except Exception as e:  # pylint: disable=broad-except
-    if not _is_input_error(e):
-      raise
-    sys.exit(f'error: {e}')
+def run(argv) -> None:
+  summary = segment(argv[1:])
   for record in summary['queries']:
     if 'labels' in record:
       shares = ', '.join(f'{name} {100 * fraction:.1f}%' for name, fraction
@@ -294,6 +262,12 @@ def main(argv=None):
     print(f'{record["query"]}: {100 * record["foreground_fraction"]:.1f}% '
           f'foreground{iou} -> {record["mask"]}')
   print(f'panel: {os.path.join(summary["out"], summary["panel"])}')
+
+
+def main(argv=None):
+  # Parsed in segment, which tests and scripts call with their arguments.
+  launcher.main(run, FLAGS, argv, parse=lambda _, argv: argv,
+                interrupted='--out is as it was')
 
 
 if __name__ == '__main__':

@@ -2,24 +2,16 @@
 """Shared test set-up: quiet TF, deterministic torch on the CPU."""
 
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-# The commands' compilation cache (smcp_jax/compile_cache.py) goes to a
+# The commands' compilation cache (smcp_jax/cli/compile_cache.py) goes to a
 # folder of the test run's, not the user's ~/.cache.
 os.environ.setdefault('SMCP_JAX_CACHE_DIR',
                       tempfile.mkdtemp(prefix='smcp-test-xla-'))
 
-import numpy as np  # pylint: disable=g-import-not-at-top
 import pytest  # pylint: disable=g-import-not-at-top
-
-
-def max_rel_diff(actual, expected) -> float:
-  """max |a - e| relative to the scale (max |e|) of the expected output."""
-  actual, expected = np.asarray(actual), np.asarray(expected)
-  assert actual.shape == expected.shape, (actual.shape, expected.shape)
-  return float(np.max(np.abs(actual - expected))
-               / max(np.max(np.abs(expected)), 1e-12))
 
 
 @pytest.fixture(autouse=True, scope='session')
@@ -35,6 +27,20 @@ def _torch_threads():
 @pytest.fixture(scope='session')
 def toy_root(tmp_path_factory):
   """A small generated toy data set (160 train + 60 val images, 64x64)."""
-  from smcp_jax.data import toy  # pylint: disable=g-import-not-at-top
+  from smcp_jax.toy import generate  # pylint: disable=g-import-not-at-top
   out = tmp_path_factory.mktemp('toy')
-  return toy.generate(str(out), num_train=160, num_val=60, size=64, workers=2)
+  return generate.generate(str(out), num_train=160, num_val=60, size=64,
+                           workers=2)
+
+
+@pytest.fixture()
+def coco_root(tmp_path):
+  from tests.helpers import coco_files  # pylint: disable=g-import-not-at-top
+  return coco_files.write_coco(tmp_path / 'coco')
+
+
+@pytest.fixture()
+def broken_root(toy_root, tmp_path):
+  root = str(tmp_path / 'VOC2012')
+  shutil.copytree(toy_root, root)
+  return root

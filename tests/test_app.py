@@ -23,11 +23,11 @@ from PIL import Image
 import pytest
 
 from configs import toy
-from smcp_jax import config_lib
-from smcp_jax import inference
-from smcp_jax import model_io
-from smcp_jax import params_io
-from smcp_jax.data.errors import DataError
+from smcp_jax.checkpoints import model_io
+from smcp_jax.checkpoints import params_io
+from smcp_jax.config_lib import resolution
+from smcp_jax.errors import DataError
+from smcp_jax.serving import predictor as inference
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZE = 33
@@ -50,7 +50,7 @@ def checkpoint(tmp_path_factory):
   config.model.width = 0.0625
   config.train.init_from = ''  # a random network
   config.data.image_size = SIZE
-  config = config_lib.resolve(config)
+  config = resolution.resolve(config)
   folder = tmp_path_factory.mktemp('app') / 'params'
   params_io.save_params(
       str(folder), params_io.model_params(model_io.create_model(config)),
@@ -252,7 +252,7 @@ def test_concurrent_clients_get_their_own_answers(server, checkpoint,
   predictor = inference.Predictor(checkpoint, batch_size=2)
   support = np.asarray(Image.open(files['support']))
   query = np.asarray(Image.open(files['q1']))
-  from smcp_jax import image_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.serving import image_io  # pylint: disable=g-import-not-at-top
   for box, got in zip(boxes, answers):
     mask = image_io.box_mask(image_io.parse_box(box), support.shape)
     [expected] = predictor.predict([support], [mask], [query])
@@ -301,7 +301,7 @@ def _editor(image, painted=None):
 ])
 def test_requests_are_checked_with_the_cli_wording(tmp_path, monkeypatch,
                                                    case, words):
-  from smcp_jax import app  # pylint: disable=g-import-not-at-top
+  from smcp_jax.serving import web_app  # pylint: disable=g-import-not-at-top
   image, mask = _scene(30, 40, 0)
   query = str(tmp_path / 'q.png')
   Image.fromarray(image).save(query)
@@ -314,26 +314,26 @@ def test_requests_are_checked_with_the_cli_wording(tmp_path, monkeypatch,
   queries = [] if case == 'no query' else [query, query]
   masks = [query] if case == 'query masks' else []
   if case == 'huge':
-    monkeypatch.setattr(app, 'MAX_PIXELS', 1000)
+    monkeypatch.setattr(web_app, 'MAX_PIXELS', 1000)
   with pytest.raises(DataError, match=words):
-    app.build_request(slots, queries, masks, 'fused', '')
+    web_app.build_request(slots, queries, masks, 'fused', '')
 
 
 def test_input_size_is_checked():
-  from smcp_jax import app  # pylint: disable=g-import-not-at-top
-  assert app.input_size(65.0) == 65
+  from smcp_jax.serving import web_app  # pylint: disable=g-import-not-at-top
+  assert web_app.input_size(65.0) == 65
   for bad in (None, 8, 65.5, 5000):
     with pytest.raises(DataError, match='the input size must be a whole'):
-      app.input_size(bad)
+      web_app.input_size(bad)
 
 
 def test_painted_strokes_become_the_support_mask(tmp_path):
-  from smcp_jax import app  # pylint: disable=g-import-not-at-top
+  from smcp_jax.serving import web_app  # pylint: disable=g-import-not-at-top
   image, mask = _scene(30, 40, 0)
   query = str(tmp_path / 'q.png')
   Image.fromarray(image).save(query)
-  request = app.build_request([(_editor(image, mask), None, '')], [query],
-                              [], 'pseudo', 'box')
+  request = web_app.build_request([(_editor(image, mask), None, '')], [query],
+                                  [], 'pseudo', 'box')
   np.testing.assert_array_equal(request.support_masks[0], mask)
   np.testing.assert_array_equal(request.supports[0], image)
   assert (request.annotation, request.prototype) == ('painted', 'pseudo')

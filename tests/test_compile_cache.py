@@ -9,10 +9,10 @@ import numpy as np
 from PIL import Image
 
 from configs import toy
-from smcp_jax import compile_cache
-from smcp_jax import config_lib
-from smcp_jax import model_io
-from smcp_jax import params_io
+from smcp_jax.checkpoints import model_io
+from smcp_jax.checkpoints import params_io
+from smcp_jax.cli import compile_cache
+from smcp_jax.config_lib import resolution
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -45,7 +45,7 @@ def test_predict_fills_the_cache_and_survives_a_corrupt_one(tmp_path):
   config.model.width = 0.0625
   config.train.init_from = ''  # a random network
   config.data.image_size = 33
-  config = config_lib.resolve(config)
+  config = resolution.resolve(config)
   checkpoint = str(tmp_path / 'params')
   params_io.save_params(
       checkpoint, params_io.model_params(model_io.create_model(config)),

@@ -11,8 +11,8 @@ import torch
 
 from smcp_jax.models import smcp
 from smcp_jax.ops import conv_grad
-from tests import train_step_utils
-from tests.conftest import max_rel_diff
+from tests.helpers import numerics
+from tests.helpers import train_step
 
 
 @pytest.mark.parametrize('shape,kernel,dilation,padding', [
@@ -36,8 +36,8 @@ def test_gradients_match_xla(shape, kernel, dilation, padding):
                   argnums=(0, 1))(x, w)
   xla = jax.grad(lambda x, w: loss(lax.conv_general_dilated, x, w),
                  argnums=(0, 1))(x, w)
-  assert max_rel_diff(ours[0], xla[0]) < 1e-5
-  assert max_rel_diff(ours[1], xla[1]) < 1e-5
+  assert numerics.max_rel_diff(ours[0], xla[0]) < 1e-5
+  assert numerics.max_rel_diff(ours[1], xla[1]) < 1e-5
 
 
 @pytest.mark.parametrize('pixels_per_step', [1, 80, 10_000])
@@ -53,7 +53,8 @@ def test_weight_gradient_matches_torch(pixels_per_step):
   expected = torch.nn.grad.conv2d_weight(
       torch.from_numpy(x).permute(0, 3, 1, 2), (5, 6, 3, 3),
       torch.from_numpy(g).permute(0, 3, 1, 2), padding=2, dilation=2)
-  assert max_rel_diff(ours, expected.permute(2, 3, 1, 0).numpy()) < 1e-5
+  assert numerics.max_rel_diff(ours,
+                               expected.permute(2, 3, 1, 0).numpy()) < 1e-5
 
 
 @pytest.mark.parametrize('h,pixels_per_row,pixels_per_step,rows', [
@@ -65,13 +66,13 @@ def test_rows_per_step_tile_the_map(h, pixels_per_row, pixels_per_step, rows):
 
 def test_model_gradients_match_in_both_modes():
   """The whole SMCP training loss: every parameter's gradient agrees."""
-  batch = train_step_utils.training_batch()
-  (_, theirs), (_, ours) = (train_step_utils.loss_and_gradients(smcp.SMCP(
+  batch = train_step.training_batch()
+  (_, theirs), (_, ours) = (train_step.loss_and_gradients(smcp.SMCP(
       width=0.125, num_mcl_classes=16, conv_weight_grad=mode,
       rngs=nnx.Rngs(0)), batch) for mode in ('xla', 'patch_matmul'))
   assert len(theirs) == len(ours) > 30
   for a, b in zip(ours, theirs):
-    assert max_rel_diff(a, b) < 1e-4
+    assert numerics.max_rel_diff(a, b) < 1e-4
 
 
 def test_bad_mode_is_refused():

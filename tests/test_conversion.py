@@ -13,14 +13,15 @@ import numpy as np
 import pytest
 import torch
 
-from smcp_jax import params_io
+from benchmarks import random_episode
+from smcp_jax import errors
+from smcp_jax.checkpoints import params_io
 from smcp_jax.models import smcp
-from tests import parity_utils as pu
-from tests import random_episode
-from tests import torch_reference
-from tests.conftest import max_rel_diff
+from tests.helpers import numerics
+from tests.helpers import parity as pu
 from weights_conversion import common
 from weights_conversion import smcp_checkpoint
+from weights_conversion import torch_reference
 from weights_conversion import torchvision_vgg16
 
 TOL = 1e-4
@@ -46,12 +47,13 @@ def test_encoder_and_mcl_head_parity(authors_pair):
   ref, model = authors_pair
   _, _, query = random_episode.episode(161)
   with torch.no_grad():
-    feats_t = ref.features(pu.to_torch_images(query))
+    feats_t = ref.features(torch_reference.to_torch_images(query))
     mcl_t = ref.classifier(feats_t)
   feats = model.encoder(jnp.asarray(query))
   assert feats.shape == (1, 20, 20, 512)
-  assert max_rel_diff(feats, pu.to_nhwc(feats_t)) < TOL
-  assert max_rel_diff(model.mcl_classifier(feats), pu.to_nhwc(mcl_t)) < TOL
+  assert numerics.max_rel_diff(feats, pu.to_nhwc(feats_t)) < TOL
+  assert numerics.max_rel_diff(model.mcl_classifier(feats),
+                               pu.to_nhwc(mcl_t)) < TOL
 
 
 def test_training_forward_parity(authors_pair):
@@ -64,7 +66,7 @@ def test_training_forward_parity(authors_pair):
   for name in ('support', 'support_mcl'):
     out[name] = out[name][:, 0]  # one shot
   for name, value in expected.items():
-    assert max_rel_diff(out[name], pu.to_nhwc(value)) < TOL, name
+    assert numerics.max_rel_diff(out[name], pu.to_nhwc(value)) < TOL, name
 
 
 @pytest.mark.parametrize('mode', ['support', 'pseudo', 'fused'])
@@ -73,12 +75,13 @@ def test_inference_parity(authors_pair, mode, shots):
   ref, model = authors_pair
   support, masks, query = random_episode.episode(161, shots=shots, seed=2)
   with torch.no_grad():
-    logits_t, pseudo_t = ref.infer(pu.to_torch_images(support),
+    logits_t, pseudo_t = ref.infer(torch_reference.to_torch_images(support),
                                    torch.from_numpy(masks),
-                                   pu.to_torch_images(query), mode=mode)
+                                   torch_reference.to_torch_images(query),
+                                   mode=mode)
   out = pu.infer(model, jnp.asarray(support), jnp.asarray(masks),
                  jnp.asarray(query), mode=mode)
-  assert max_rel_diff(out['logits'], pu.to_nhwc(logits_t)) < TOL
+  assert numerics.max_rel_diff(out['logits'], pu.to_nhwc(logits_t)) < TOL
   if pseudo_t is not None:
     agree = np.mean(np.asarray(out['pseudo_mask']) == pseudo_t.numpy())
     assert agree > 0.999
@@ -98,9 +101,10 @@ def test_paper_variants_parity(tmp_path, variant):
   expected = pu.torch_train_forward(ref, support, masks, query)
   out = pu.train_forward(model, jnp.asarray(support), jnp.asarray(masks),
                          jnp.asarray(query))
-  assert max_rel_diff(out['query'], pu.to_nhwc(expected['query'])) < TOL
-  assert max_rel_diff(out['support'][:, 0],
-                      pu.to_nhwc(expected['support'])) < TOL
+  assert numerics.max_rel_diff(out['query'],
+                               pu.to_nhwc(expected['query'])) < TOL
+  assert numerics.max_rel_diff(out['support'][:, 0],
+                               pu.to_nhwc(expected['support'])) < TOL
 
 
 def test_empty_pseudo_mask_fallback_parity(tmp_path):
@@ -115,14 +119,16 @@ def test_empty_pseudo_mask_fallback_parity(tmp_path):
   for fallback in (False, True):
     with torch.no_grad():
       logits_t, pseudo_t = ref.infer(
-          pu.to_torch_images(support), torch.from_numpy(masks),
-          pu.to_torch_images(query), mode='fused', empty_fallback=fallback)
+          torch_reference.to_torch_images(support), torch.from_numpy(masks),
+          torch_reference.to_torch_images(query), mode='fused',
+          empty_fallback=fallback)
     assert pseudo_t.sum() == 0
     out = pu.infer(model, *args, mode='fused',
                    empty_pseudo_mask='support' if fallback else 'zero')
-    assert max_rel_diff(out['logits'], pu.to_nhwc(logits_t)) < TOL
+    assert numerics.max_rel_diff(out['logits'], pu.to_nhwc(logits_t)) < TOL
     # Falling back equals the support-prototype prediction; halving does not.
-    assert (max_rel_diff(out['logits'], support_only) < 1e-6) == fallback
+    assert (numerics.max_rel_diff(out['logits'], support_only)
+            < 1e-6) == fallback
 
 
 def test_full_resolution_parity(tmp_path):
@@ -132,12 +138,13 @@ def test_full_resolution_parity(tmp_path):
   model = pu.convert_authors_model(ref, str(tmp_path))
   support, masks, query = random_episode.episode(417, seed=5)
   with torch.no_grad():
-    logits_t, _ = ref.infer(pu.to_torch_images(support),
-                            torch.from_numpy(masks), pu.to_torch_images(query))
+    logits_t, _ = ref.infer(torch_reference.to_torch_images(support),
+                            torch.from_numpy(masks),
+                            torch_reference.to_torch_images(query))
   out = pu.infer(model, jnp.asarray(support), jnp.asarray(masks),
                  jnp.asarray(query), mode='fused')
   assert out['logits'].shape == (1, 52, 52, 2)
-  assert max_rel_diff(out['logits'], pu.to_nhwc(logits_t)) < TOL
+  assert numerics.max_rel_diff(out['logits'], pu.to_nhwc(logits_t)) < TOL
 
 
 def test_torchvision_backbone_parity(tmp_path):
@@ -158,9 +165,9 @@ def test_torchvision_backbone_parity(tmp_path):
   params_io.assign_params(model, params, scope='backbone')
   _, _, query = random_episode.episode(97, seed=6)
   with torch.no_grad():
-    feats_t = ref.features(pu.to_torch_images(query))
-  assert max_rel_diff(model.encoder(jnp.asarray(query)),
-                      pu.to_nhwc(feats_t)) < TOL
+    feats_t = ref.features(torch_reference.to_torch_images(query))
+  assert numerics.max_rel_diff(model.encoder(jnp.asarray(query)),
+                               pu.to_nhwc(feats_t)) < TOL
 
 
 def test_transposed_kernel_or_wrong_mapping_breaks_parity(tmp_path):
@@ -172,15 +179,18 @@ def test_transposed_kernel_or_wrong_mapping_breaks_parity(tmp_path):
   expected = pu.to_nhwc(
       pu.torch_train_forward(ref, support, masks, query)['query'])
   args = (jnp.asarray(support), jnp.asarray(masks), jnp.asarray(query))
-  assert max_rel_diff(pu.train_forward(model, *args)['query'], expected) < TOL
+  assert numerics.max_rel_diff(pu.train_forward(model, *args)['query'],
+                               expected) < TOL
   conv = model.encoder.conv3_1
   original = conv.kernel[...]
   conv.kernel[...] = jnp.swapaxes(original, 0, 1)  # kh <-> kw
-  assert max_rel_diff(pu.train_forward(model, *args)['query'], expected) > 1e-2
+  assert numerics.max_rel_diff(pu.train_forward(model, *args)['query'],
+                               expected) > 1e-2
   conv.kernel[...] = original
   pyramid = model.head.pyramid
   pyramid.scale2, pyramid.scale4 = pyramid.scale4, pyramid.scale2
-  assert max_rel_diff(pu.train_forward(model, *args)['query'], expected) > 1e-2
+  assert numerics.max_rel_diff(pu.train_forward(model, *args)['query'],
+                               expected) > 1e-2
 
 
 # --- bad input ---------------------------------------------------------------
@@ -260,6 +270,6 @@ def test_assign_params_lists_mismatches(small_state):
       {k: v.numpy() for k, v in small_state.items()})
   from flax import nnx  # pylint: disable=g-import-not-at-top
   model = smcp.SMCP(**{**config, 'num_mcl_classes': 16}, rngs=nnx.Rngs(0))
-  with pytest.raises(params_io.ParamsMismatchError,
+  with pytest.raises(errors.ParamsMismatchError,
                      match=r'wrong shape \(8\).*mcl_classifier/branches/0/'):
     params_io.assign_params(model, params)

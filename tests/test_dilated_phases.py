@@ -12,8 +12,8 @@ import pytest
 from smcp_jax.models import smcp
 from smcp_jax.ops import conv_grad
 from smcp_jax.ops import dilated_phases
-from tests import train_step_utils
-from tests.conftest import max_rel_diff
+from tests.helpers import numerics
+from tests.helpers import train_step
 
 NHWC = ('NHWC', 'HWIO', 'NHWC')
 
@@ -44,13 +44,13 @@ def test_phases_give_the_dilated_conv(shape, kernel, dilation, padding):
   expected = _xla(x, w, padding, dilation)
   got = _phases(x, w, padding, dilation)
   assert got.shape == expected.shape
-  assert max_rel_diff(got, expected) < 1e-5
+  assert numerics.max_rel_diff(got, expected) < 1e-5
   cotangent = jnp.asarray(rng.normal(size=expected.shape), jnp.float32)
   grads = [jax.grad(lambda a, b, f=f: jnp.sum(f(a, b, padding, dilation)
                                               * cotangent), (0, 1))(x, w)
            for f in (_xla, _phases)]
   for ours, theirs in zip(grads[1], grads[0]):
-    assert max_rel_diff(ours, theirs) < 1e-5
+    assert numerics.max_rel_diff(ours, theirs) < 1e-5
 
 
 def test_the_mode_is_checked():
@@ -65,5 +65,5 @@ def test_the_network_is_the_same_in_both_modes():
                             conv_weight_grad='xla', dilated_conv=mode,
                             rngs=nnx.Rngs(0))
             for mode in conv_grad.DILATED_MODES}
-  train_step_utils.assert_same_network(models['phases'], models['xla'],
-                                       train_step_utils.training_batch())
+  train_step.assert_same_network(models['phases'], models['xla'],
+                                 train_step.training_batch())

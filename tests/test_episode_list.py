@@ -10,12 +10,12 @@ import sys
 import pytest
 
 from configs import toy as toy_config
-from smcp_jax import config_lib
-from smcp_jax import eval_lib
-from smcp_jax import model_io
+from smcp_jax.checkpoints import model_io
+from smcp_jax.config_lib import resolution
 from smcp_jax.data import builder
-from smcp_jax.data import episode_list
-from smcp_jax.data.errors import DataError
+from smcp_jax.errors import DataError
+from smcp_jax.evaluation import episode_list
+from smcp_jax.evaluation import evaluator
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -32,19 +32,20 @@ def _config(root, tmp_path, seed=0, **test):
   config.test.runs = 2
   for key, value in test.items():
     setattr(config.test, key, value)
-  return config_lib.resolve(config)
+  return resolution.resolve(config)
 
 
 def _saved(toy_root, tmp_path, **test):
   config = _config(toy_root, tmp_path, **test)
-  runs = eval_lib.protocol_episodes(config)
+  runs = evaluator.protocol_episodes(config.data, config.test)
   path = str(tmp_path / 'episodes.json')
   digest = episode_list.write(path, config, runs)
   return config, runs, path, digest
 
 
 def _read(path, config):
-  return episode_list.read(path, config, builder.test_class_index(config))
+  return episode_list.read(
+      path, config, builder.test_class_index(config.data, config.test))
 
 
 def test_a_saved_list_reads_back_as_the_same_episodes(toy_root, tmp_path):
@@ -60,8 +61,8 @@ def test_a_saved_list_reads_back_as_the_same_episodes(toy_root, tmp_path):
   assert listing['settings']['annotation'] == 'scribble'
   # Another seed draws other episodes, with another hash.
   other = _config(toy_root, tmp_path, seed=7, annotation='scribble')
-  assert episode_list.sha256(other, eval_lib.protocol_episodes(other)) != (
-      digest)
+  assert episode_list.sha256(
+      other, evaluator.protocol_episodes(other.data, other.test)) != digest
 
 
 def _edit(path, change, rehash=False):
@@ -125,13 +126,14 @@ def test_a_replayed_list_scores_the_same_under_another_seed(toy_root,
   from flax import nnx  # pylint: disable=g-import-not-at-top
   config, runs, path, _ = _saved(toy_root, tmp_path, annotation='bbox')
   graphdef, params = nnx.split(model_io.create_model(config), nnx.Param)
-  score = lambda c, r: eval_lib.evaluate(c, graphdef, params, r,
-                                         progress=False)
+  score = lambda c, r: evaluator.evaluate(c, graphdef, params, r,
+                                          progress=False)
   reseeded = _config(toy_root, tmp_path, seed=5, annotation='bbox')
   original = score(config, runs)
   assert score(reseeded, _read(path, reseeded)) == original
-  assert score(reseeded, eval_lib.protocol_episodes(reseeded))[
-      'episodes_sha256'] != original['episodes_sha256']
+  again = evaluator.protocol_episodes(reseeded.data, reseeded.test)
+  assert (score(reseeded, again)['episodes_sha256']
+          != original['episodes_sha256'])
 
 
 def _evaluate(toy_root, tmp_path, *flags):

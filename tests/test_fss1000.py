@@ -11,13 +11,15 @@ from PIL import Image
 import pytest
 
 from configs import toy as toy_config
-from smcp_jax import config_lib
-from smcp_jax import eval_lib
+from smcp_jax import errors
+from smcp_jax.config_lib import resolution
 from smcp_jax.data import builder
-from smcp_jax.data import fss1000
-from smcp_jax.data import toy_classes
-from smcp_jax.data import toy_fss
-from smcp_jax.data.errors import DataError
+from smcp_jax.data.readers import fss1000
+from smcp_jax.errors import DataError
+from smcp_jax.evaluation import evaluator
+from smcp_jax.toy import classes as toy_classes
+from smcp_jax.toy import fss_layout
+from tests.helpers import training_data
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -72,7 +74,7 @@ def test_a_broken_layout_names_the_fix(tmp_path):
 
 def _fss_config(toy_root, tmp_path, **test):
   out = str(tmp_path / 'toy_fss')
-  root = toy_fss.write_fss_layout(toy_root, out, per_class=4)
+  root = fss_layout.write_fss_layout(toy_root, out, per_class=4)
   config = toy_config.get_config()
   config.data.dataset = 'fss1000'
   config.data.root = root
@@ -89,14 +91,14 @@ def _fss_config(toy_root, tmp_path, **test):
 
 
 def test_hsnet_episodes_on_the_toy_in_fss_layout(toy_root, tmp_path):
-  config = config_lib.resolve(_fss_config(toy_root, tmp_path))
+  config = resolution.resolve(_fss_config(toy_root, tmp_path))
   assert (config.test.split, config.test.episodes, config.test.image_size,
           config.test.query_order) == ('test', 2400, 400, 'pairs')
-  config = config_lib.resolve(_fss_config(toy_root, tmp_path, episodes=30,
+  config = resolution.resolve(_fss_config(toy_root, tmp_path, episodes=30,
                                           image_size=33))
   _, novel = builder.class_split(config.data)
   assert len(novel) == 5
-  episodes = eval_lib.protocol_episodes(config)[0]
+  episodes = evaluator.protocol_episodes(config.data, config.test)[0]
   source = builder.make_source(config.data)
   images = source.image_ids('test')
   assert len(images) == 20
@@ -107,7 +109,7 @@ def test_hsnet_episodes_on_the_toy_in_fss_layout(toy_root, tmp_path):
     assert e.query_id.split('/')[0] == names[e.class_id]
     assert e.support_ids[0].split('/')[0] == names[e.class_id]
     assert e.support_ids[0] != e.query_id
-  arrays = builder.test_loader(config)(episodes[0])
+  arrays = builder.test_loader(config.data, config.test)(episodes[0])
   mask = source.load_label(episodes[0].query_id)
   assert mask.any()
   assert arrays['query_label'].max() == 1  # the class's pixels, from 1
@@ -116,11 +118,11 @@ def test_hsnet_episodes_on_the_toy_in_fss_layout(toy_root, tmp_path):
 
 def test_toy_fss_masks_are_the_class_pixels(toy_root, tmp_path):
   out = str(tmp_path / 'toy_fss')
-  root = toy_fss.write_fss_layout(toy_root, out, per_class=2)
-  folder = toy_fss.class_folder(17)
+  root = fss_layout.write_fss_layout(toy_root, out, per_class=2)
+  folder = fss_layout.class_folder(17)
   assert folder == toy_classes.class_name(17).replace(' ', '_')
   assert open(os.path.join(out, 'splits', 'test.txt')).read().split() == [
-      toy_fss.class_folder(c) for c in range(16, 21)]
+      fss_layout.class_folder(c) for c in range(16, 21)]
   mask = np.asarray(Image.open(os.path.join(root, folder, '1.png')))
   assert set(np.unique(mask)) == {0, 255}
 
@@ -128,21 +130,21 @@ def test_toy_fss_masks_are_the_class_pixels(toy_root, tmp_path):
 def test_fss_needs_the_mcl_size_and_does_not_train(toy_root, tmp_path):
   config = _fss_config(toy_root, tmp_path)
   config.model.num_mcl_classes = None
-  with pytest.raises(config_lib.ConfigError, match='num_mcl_classes'):
-    config_lib.resolve(config)
+  with pytest.raises(errors.ConfigError, match='num_mcl_classes'):
+    resolution.resolve(config)
   config = _fss_config(toy_root, tmp_path)
   config.test.protocol = 'pfenet'
-  with pytest.raises(config_lib.ConfigError, match="hsnet's"):
-    config_lib.resolve(config)
+  with pytest.raises(errors.ConfigError, match="hsnet's"):
+    resolution.resolve(config)
   with pytest.raises(DataError, match='training on FSS-1000 is not '
                      'supported'):
-    builder.train_sampler(config_lib.resolve(_fss_config(toy_root,
-                                                         tmp_path / 'b')))
+    training_data.train_sampler(resolution.resolve(_fss_config(toy_root,
+                                                               tmp_path / 'b')))
 
 
 def test_the_toy_cli_writes_the_fss_layout(tmp_path):
   proc = subprocess.run(
-      [sys.executable, '-m', 'smcp_jax.data.toy', '--out', str(tmp_path),
+      [sys.executable, '-m', 'smcp_jax.toy', '--out', str(tmp_path),
        '--num-train', '60', '--num-val', '20', '--size', '32', '--layout',
        'fss1000'], cwd=REPO, capture_output=True, text=True, timeout=300,
       check=False)
@@ -153,7 +155,7 @@ def test_the_toy_cli_writes_the_fss_layout(tmp_path):
 
 def test_check_scans_the_fss_test_classes(toy_root, tmp_path):
   config = _fss_config(toy_root, tmp_path)
-  command = [sys.executable, '-m', 'smcp_jax.data.check', '--config',
+  command = [sys.executable, '-m', 'smcp_jax.check_data', '--config',
              'configs/toy.py', '--config.data.dataset=fss1000',
              f'--config.data.root={config.data.root}',
              f'--config.data.split_dir={config.data.split_dir}',
@@ -164,7 +166,7 @@ def test_check_scans_the_fss_test_classes(toy_root, tmp_path):
   assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
   assert 'test: 20 images' in proc.stdout and 'no problems found' in (
       proc.stdout)
-  os.remove(os.path.join(config.data.root, toy_fss.class_folder(17),
+  os.remove(os.path.join(config.data.root, fss_layout.class_folder(17),
                          '2.png'))
   proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
                         timeout=300, check=False)

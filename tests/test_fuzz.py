@@ -14,9 +14,9 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from smcp_jax import image_io
-from smcp_jax.data import pascal
-from smcp_jax.data.errors import DataError
+from smcp_jax.data.readers import pascal
+from smcp_jax.errors import DataError
+from smcp_jax.serving import image_io
 
 SECONDS_PER_FILE = 10
 READERS = {

@@ -6,7 +6,7 @@ import ctypes.util
 
 import pytest
 
-from smcp_jax import host_memory
+from smcp_jax.train import host_memory
 
 
 def _resident_mb() -> float:

@@ -7,9 +7,9 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from smcp_jax import image_io
-from smcp_jax.data import voc_format
-from smcp_jax.data.errors import DataError
+from smcp_jax.data.readers import voc_format
+from smcp_jax.errors import DataError
+from smcp_jax.serving import image_io
 
 _ORIENTATION = 0x0112  # the EXIF tag
 

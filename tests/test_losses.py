@@ -7,9 +7,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from smcp_jax import losses
+from benchmarks import random_episode
 from smcp_jax.models import smcp
-from tests import random_episode
+from smcp_jax.train import losses
 
 
 def test_hand_computed_cross_entropy():

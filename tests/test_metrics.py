@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from smcp_jax import metrics
+from smcp_jax.evaluation import metrics
 
 
 def test_hand_computed_episode_and_run():

@@ -7,16 +7,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from smcp_jax import params_io
+from benchmarks import random_episode
+from smcp_jax.checkpoints import params_io
 from smcp_jax.models import heads
 from smcp_jax.models import layers
 from smcp_jax.models import smcp
 from smcp_jax.models import vgg
 from smcp_jax.ops import guided_conv
-from tests import parity_utils as pu
-from tests import random_episode
-from tests import torch_reference
-from tests.conftest import max_rel_diff
+from tests.helpers import numerics
+from tests.helpers import parity as pu
+from weights_conversion import torch_reference
 
 
 def _model(**kwargs):
@@ -80,7 +80,7 @@ def test_support_branch_pyramid_flag():
   np.testing.assert_allclose(out_a['support'][:, 0],
                              paper.head(feats, proto, skip_pyramid=True),
                              rtol=1e-5, atol=1e-6)
-  assert max_rel_diff(out_a['support'], out_p['support']) > 1e-3
+  assert numerics.max_rel_diff(out_a['support'], out_p['support']) > 1e-3
 
 
 @pytest.mark.parametrize('mode', smcp.PROTOTYPE_MODES)
@@ -133,7 +133,7 @@ def test_bfloat16_compute_keeps_float32_params():
   out32 = f32.infer(support, masks, query, mode='support')['logits']
   out16 = bf16.infer(support, masks, query, mode='support')['logits']
   assert out16.dtype == jnp.float32
-  assert max_rel_diff(out16, out32) < 0.1
+  assert numerics.max_rel_diff(out16, out32) < 0.1
 
 
 def test_bad_mode_arguments():
@@ -181,6 +181,6 @@ def test_untiled_reduction_equals_the_concatenation(size, dilation):
                                             untiled)),
                        jax.tree.leaves(grad(head, features, prototype,
                                             literal))):
-    assert max_rel_diff(got, want) < 1e-5
+    assert numerics.max_rel_diff(got, want) < 1e-5
   np.testing.assert_allclose(untiled(head, features, prototype),
                              literal(head, features, prototype), rtol=1e-5)

@@ -9,14 +9,12 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from smcp_jax import inference
-from smcp_jax import model_io
-from smcp_jax import params_io
 from smcp_jax import predict
-from smcp_jax import visualize
-from tests.test_predict import _save
-from tests.test_predict import _scene
-from tests.test_predict import _tiny_config
+from smcp_jax.checkpoints import model_io
+from smcp_jax.checkpoints import params_io
+from smcp_jax.evaluation import visualize
+from smcp_jax.serving import predictor as inference
+from tests.helpers import images
 
 
 @pytest.fixture(scope='module')
@@ -25,7 +23,7 @@ def checkpoint(tmp_path_factory):
   differ from class to class and pixel to pixel (a plain random one says
   background, near 0.5, everywhere)."""
   run = tmp_path_factory.mktemp('run')
-  config = _tiny_config()
+  config = images.tiny_network_config(41)
   model = model_io.create_model(config)
   for branch in model.head.classifier.branches:
     branch.kernel[...] = branch.kernel[...] * 300
@@ -38,15 +36,16 @@ def checkpoint(tmp_path_factory):
 
 def _classes():
   """Two classes; the second with two shots."""
-  cat, cat_mask = _scene(60, 50, 0)
-  dog, dog_mask = _scene(70, 80, 1, box=(0.1, 0.1, 0.4, 0.4))
-  other, other_mask = _scene(64, 64, 2, box=(0.5, 0.5, 0.9, 0.8))
+  cat, cat_mask = images.scene(60, 50, 0)
+  dog, dog_mask = images.scene(70, 80, 1, box=(0.1, 0.1, 0.4, 0.4))
+  other, other_mask = images.scene(64, 64, 2, box=(0.5, 0.5, 0.9, 0.8))
   return {'cat': ([cat], [cat_mask]), 'dog': ([dog, other],
                                               [dog_mask, other_mask])}
 
 
 def _queries():
-  return [_scene(50, 60, 3)[0], _scene(90, 40, 4)[0], _scene(33, 47, 5)[0]]
+  return [images.scene(50, 60, 3)[0], images.scene(90, 40, 4)[0],
+          images.scene(33, 47, 5)[0]]
 
 
 def test_each_class_is_its_own_binary_prediction_combined(checkpoint):
@@ -93,7 +92,7 @@ def test_one_class_is_the_binary_prediction(checkpoint):
 
 def test_a_bad_class_is_named(checkpoint):
   predictor = inference.Predictor(checkpoint, batch_size=2)
-  image, mask = _scene(40, 40, 0)
+  image, mask = images.scene(40, 40, 0)
   with pytest.raises(ValueError, match='at least one class'):
     predictor.predict_classes({}, [image])
   with pytest.raises(ValueError, match="class 'dog' support: give one mask"):
@@ -104,13 +103,13 @@ def test_a_bad_class_is_named(checkpoint):
 @pytest.fixture
 def files(tmp_path):
   paths = {'support': [], 'mask': [], 'class': [], 'query': []}
-  for name, (images, masks) in _classes().items():
-    for k, (image, mask) in enumerate(zip(images, masks)):
-      paths['support'].append(_save(tmp_path / f'{name}{k}.jpg', image))
-      paths['mask'].append(_save(tmp_path / f'{name}{k}.png',
-                                 mask.astype(np.uint8) * 255))
+  for name, (supports, masks) in _classes().items():
+    for k, (image, mask) in enumerate(zip(supports, masks)):
+      paths['support'].append(images.save(tmp_path / f'{name}{k}.jpg', image))
+      paths['mask'].append(images.save(tmp_path / f'{name}{k}.png',
+                                       mask.astype(np.uint8) * 255))
       paths['class'].append(name)
-  paths['query'] = [_save(tmp_path / f'q{i}.png', query)
+  paths['query'] = [images.save(tmp_path / f'q{i}.png', query)
                     for i, query in enumerate(_queries())]
   return paths
 
@@ -128,7 +127,7 @@ def _cli_args(checkpoint, files, out):
 def test_cli_writes_one_palette_label_map_per_query(checkpoint, files,
                                                     tmp_path):
   out = tmp_path / 'out'
-  summary = predict.run(_cli_args(checkpoint, files, out))
+  summary = predict.segment(_cli_args(checkpoint, files, out))
   stems = ['q0', 'q1', 'q2']
   assert sorted(os.listdir(out)) == sorted(
       ['panel.png', 'predictions.json']
@@ -181,8 +180,8 @@ def test_cli_writes_one_palette_label_map_per_query(checkpoint, files,
 
 @pytest.mark.parametrize('extra, words', [
     (['--support-class', 'cat'], 'name the class of every support'),
-    (['--class-name', 'x'], '--class-name is for one class'),
-    (['--class-id', '1'], '--class-id is for one class'),
+    (['--class_name', 'x'], '--class_name is for one class'),
+    (['--class-id', '1'], '--class_id is for one class'),  # old spelling
 ])
 def test_cli_bad_classes_say_what(checkpoint, files, tmp_path, extra, words):
   out = tmp_path / 'out'

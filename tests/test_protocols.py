@@ -1,7 +1,8 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""The named test protocols: the values each sets (read off
-shared/reference/protocols.md by hand), their episode rules on the toy set,
-PFENet's padded resolution, the confidence interval, and --protocols."""
+"""The named test protocols: the values each sets (read off the other
+codebases' test code by hand, docs/protocols.md), their episode rules on
+the toy set, PFENet's padded resolution, the confidence interval, and
+--protocols."""
 
 import json
 import os
@@ -13,12 +14,14 @@ import pytest
 
 from configs import base as base_config
 from configs import toy as toy_config
-from smcp_jax import config_lib
-from smcp_jax import eval_lib
-from smcp_jax import metrics
+from smcp_jax import errors
+from smcp_jax.config_lib import resolution as config_lib
+from smcp_jax.config_lib import saved_runs
 from smcp_jax.data import builder
-from smcp_jax.data import episodes as episodes_lib
-from smcp_jax.data import transforms
+from smcp_jax.data.pipeline import episodes as episodes_lib
+from smcp_jax.data.pipeline import transforms
+from smcp_jax.evaluation import evaluator
+from smcp_jax.evaluation import metrics
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIELDS = ('split', 'label_resolution', 'episodes', 'runs', 'seeds',
@@ -61,11 +64,11 @@ def test_explicit_values_win_and_seeds_follow_runs():
   assert _resolved_test('bam', runs=2)[3:5] == (2, '510,365')
   assert _resolved_test('pfenet', runs=3)[3:5] == (3, '321,322,323')
   assert _resolved_test('hsnet', seeds='7,9')[3:5] == (2, '7,9')
-  with pytest.raises(config_lib.ConfigError, match='has 5 seeds'):
+  with pytest.raises(errors.ConfigError, match='has 5 seeds'):
     _resolved_test('bam', runs=6)
-  with pytest.raises(config_lib.ConfigError, match='integers separated'):
+  with pytest.raises(errors.ConfigError, match='integers separated'):
     _resolved_test('authors', seeds='1,x')
-  with pytest.raises(config_lib.ConfigError, match='has 2 seeds'):
+  with pytest.raises(errors.ConfigError, match='has 2 seeds'):
     _resolved_test('authors', seeds='1,2', runs=3)
 
 
@@ -85,7 +88,7 @@ def test_a_saved_config_re_derives_under_another_protocol(tmp_path):
   config.test.protocol = 'bam'
   path = tmp_path / 'config.json'
   path.write_text(json.dumps(config_lib.resolve(config).to_dict()))
-  saved = config_lib.read_saved_config(str(path))
+  saved = saved_runs.read_saved_config(str(path))
   saved.test.protocol = 'hsnet'
   assert tuple(config_lib.resolve(saved).test[f] for f in FIELDS) == (
       _resolved_test('hsnet'))
@@ -105,10 +108,10 @@ def _toy(toy_root, tmp_path, protocol, **test):
 
 def test_sequential_episodes_follow_pfenets_rules(toy_root, tmp_path):
   config = _toy(toy_root, tmp_path, 'pfenet', episodes=150, min_area=60)
-  runs = eval_lib.protocol_episodes(config)
+  runs = evaluator.protocol_episodes(config.data, config.test)
   assert len(runs) == 1 and len(runs[0]) == 150
-  pool = builder.test_class_index(config)  # >= 60 pixels
-  held = builder.test_class_index(config, min_area=0)
+  pool = builder.test_class_index(config.data, config.test)  # >= 60 pixels
+  held = builder.test_class_index(config.data, config.test, min_area=0)
   _, novel = builder.class_split(config.data)
   queries = sorted({i for c in novel for i in pool[c]})
   for n, episode in enumerate(runs[0]):
@@ -125,8 +128,8 @@ def test_sequential_episodes_follow_pfenets_rules(toy_root, tmp_path):
 
 def test_pair_episodes_follow_hsnets_rules(toy_root, tmp_path):
   config = _toy(toy_root, tmp_path, 'hsnet', episodes=120)
-  episodes = eval_lib.protocol_episodes(config)[0]
-  index = builder.test_class_index(config)
+  episodes = evaluator.protocol_episodes(config.data, config.test)[0]
+  index = builder.test_class_index(config.data, config.test)
   _, novel = builder.class_split(config.data)
   pairs = sorted((i, c) for c in novel for i in index[c])
   assert len(pairs) < 120  # the list is re-looped
@@ -138,15 +141,15 @@ def test_pair_episodes_follow_hsnets_rules(toy_root, tmp_path):
 
 def test_random_episodes_keep_the_authors_seeds(toy_root, tmp_path):
   config = _toy(toy_root, tmp_path, 'authors', episodes=20)
-  runs = eval_lib.protocol_episodes(config)
-  index = builder.test_class_index(config)
+  runs = evaluator.protocol_episodes(config.data, config.test)
+  index = builder.test_class_index(config.data, config.test)
   _, novel = builder.class_split(config.data)
   assert len(runs) == 5
   for run, episodes in enumerate(runs):
     assert episodes == episodes_lib.test_episodes(
         index, novel, shots=1, seed=1234 + run, num_episodes=20)
-  bam = eval_lib.protocol_episodes(_toy(toy_root, tmp_path, 'bam',
-                                        episodes=3))
+  config = _toy(toy_root, tmp_path, 'bam', episodes=3)
+  bam = evaluator.protocol_episodes(config.data, config.test)
   assert [run[0].seed for run in bam] == [510, 365, 382, 322, 988]
 
 
@@ -171,8 +174,8 @@ def test_pfenets_padded_size_and_canvas():
 
 def test_the_loader_pads_under_pfenet(toy_root, tmp_path):
   config = _toy(toy_root, tmp_path, 'pfenet', episodes=4, image_size=40)
-  episode = eval_lib.protocol_episodes(config)[0][0]
-  arrays = builder.test_loader(config)(episode)
+  episode = evaluator.protocol_episodes(config.data, config.test)[0][0]
+  arrays = builder.test_loader(config.data, config.test)(episode)
   source = builder.make_source(config.data)
   height, width = source.load_label(episode.query_id, 'val').shape
   assert arrays['query_image'].shape == (40, 40, 3)

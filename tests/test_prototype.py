@@ -7,7 +7,7 @@ import torch
 
 from smcp_jax.models import prototype
 from smcp_jax.models import resize
-from tests import torch_reference
+from weights_conversion import torch_reference
 
 
 def _literal_map(feats, masks, eps=prototype.PROTOTYPE_EPS):

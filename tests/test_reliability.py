@@ -11,11 +11,10 @@ import time
 import numpy as np
 import pytest
 
-from smcp_jax import checkpointing
-from smcp_jax import params_io
-from tests.test_train import _losses
-from tests.test_train import _run
-from tests.test_train import _train
+from smcp_jax.checkpoints import checkpointing
+from smcp_jax.checkpoints import params_io
+from tests.helpers import runs
+from tests.helpers import training_data
 
 
 def _same_params(got, expected):
@@ -31,14 +30,15 @@ def _steps(workdir):
 
 
 def _script(toy_root, workdir, steps, *overrides, env=None, devices=1):
-  return _run(['-m', 'tests.train_script', toy_root, str(workdir),
-               str(steps), *overrides], devices=devices, env_extra=env)
+  return runs.run_python(
+      ['-m', 'tests.helpers.train_script', toy_root, str(workdir),
+       str(steps), *overrides], devices=devices, env_extra=env)
 
 
 @pytest.fixture(scope='module')
 def straight_12(toy_root, tmp_path_factory):
   """Parameters of an uninterrupted 12-step run."""
-  return _train(toy_root, tmp_path_factory.mktemp('straight'), 12)
+  return runs.train_toy(toy_root, tmp_path_factory.mktemp('straight'), 12)
 
 
 def test_kill_during_a_save_resumes_from_the_last_complete(
@@ -49,14 +49,14 @@ def test_kill_during_a_save_resumes_from_the_last_complete(
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == -signal.SIGKILL, out[-2000:]
   assert 12 not in _steps(workdir)  # it died before the end
-  _same_params(_train(toy_root, workdir, 12), straight_12)
+  _same_params(runs.train_toy(toy_root, workdir, 12), straight_12)
 
 
 @pytest.mark.parametrize('damage', ['flip bytes', 'truncate'])
 def test_corrupt_checkpoint_is_detected_and_the_previous_one_used(
     toy_root, tmp_path, straight_12, damage):
   workdir = tmp_path / 'run'
-  _train(toy_root, workdir, 12)
+  runs.train_toy(toy_root, workdir, 12)
   assert _steps(workdir) == [4, 8, 12]
   files = [os.path.join(d, f) for d, _, fs in
            os.walk(workdir / 'checkpoints' / '12' / 'params') for f in fs]
@@ -71,18 +71,21 @@ def test_corrupt_checkpoint_is_detected_and_the_previous_one_used(
     f.write(data)
   # Evaluation reads the newest checkpoint that verifies: step 8.
   from flax import nnx  # pylint: disable=g-import-not-at-top
-  from smcp_jax import config_lib, model_io  # pylint: disable=g-import-not-at-top,g-multiple-import
-  from tests import train_script  # pylint: disable=g-import-not-at-top
-  config = config_lib.resolve(train_script.tiny_config(toy_root, 12))
+
+  from smcp_jax.checkpoints import model_io  # pylint: disable=g-import-not-at-top,g-multiple-import
+  from smcp_jax.config_lib import resolution  # pylint: disable=g-import-not-at-top,g-multiple-import
+  from tests.helpers import train_script  # pylint: disable=g-import-not-at-top
+  config = resolution.resolve(train_script.tiny_config(toy_root, 12))
   model = model_io.create_model(config)
   step, _ = checkpointing.restore_params(str(workdir),
                                          nnx.state(model, nnx.Param))
   assert step == 8
   if damage == 'flip bytes':  # predict says so too, and only that
     image = os.path.join(toy_root, 'JPEGImages', 'toy_000001.jpg')
-    proc = _run(['-m', 'smcp_jax.predict', '--checkpoint', str(workdir),
-                 '--support', image, '--support-box', '5,5,40,40',
-                 '--query', image, '--out', str(tmp_path / 'predicted')])
+    proc = runs.run_python(
+        ['-m', 'smcp_jax.predict', '--checkpoint', str(workdir),
+         '--support', image, '--support-box', '5,5,40,40',
+         '--query', image, '--out', str(tmp_path / 'predicted')])
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out[-3000:]
     assert 'is corrupt or incomplete' in out
@@ -113,9 +116,9 @@ def test_signal_saves_a_checkpoint_and_exits(toy_root, tmp_path,
   assert proc.returncode == 128 + signum, out[-3000:]
   assert f'stopped by {signal.Signals(signum).name} at step' in out
   [saved] = _steps(workdir)
-  assert saved < 12 and saved == len(_losses(workdir))
-  _same_params(_train(toy_root, workdir, 12,
-                      1, 'train.checkpoint_every_steps=100'), straight_12)
+  assert saved < 12 and saved == len(runs.train_losses(workdir))
+  _same_params(runs.train_toy(toy_root, workdir, 12, 1,
+                              'train.checkpoint_every_steps=100'), straight_12)
 
 
 def test_nan_stops_with_the_step_and_its_images(toy_root, tmp_path):
@@ -143,9 +146,10 @@ def test_nan_step_is_skipped_when_asked(toy_root, tmp_path):
 
 def test_same_seed_gives_bit_identical_losses(toy_root, tmp_path):
   for name in ('a', 'b'):
-    _train(toy_root, tmp_path / name, 20, 1,
-           'train.checkpoint_every_steps=100')
-  first, second = _losses(tmp_path / 'a'), _losses(tmp_path / 'b')
+    runs.train_toy(toy_root, tmp_path / name, 20, 1,
+                   'train.checkpoint_every_steps=100')
+  first = runs.train_losses(tmp_path / 'a')
+  second = runs.train_losses(tmp_path / 'b')
   assert len(first) == 20 and first == second  # exact, not approximate
   assert len(set(first)) > 1
 
@@ -159,7 +163,7 @@ def _free_port() -> int:
 def test_two_processes_match_one(toy_root, tmp_path):
   """2 processes x 2 CPU devices on 127.0.0.1 == 1 process, 1 device."""
   steps = 6
-  single = _train(toy_root, tmp_path / 'single', steps)
+  single = runs.train_toy(toy_root, tmp_path / 'single', steps)
   port = _free_port()
   procs = [_script(toy_root, tmp_path / 'multi', steps, devices=2, env={
       'JAX_COORDINATOR_ADDRESS': f'127.0.0.1:{port}',
@@ -178,14 +182,15 @@ def test_a_failed_start_leaves_the_workdir_free(toy_root, tmp_path):
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0 and 'does not exist' in out, out[-3000:]
   assert not workdir.exists()
-  _train(toy_root, workdir, 4, 1, 'train.optimizer=adam')  # another set-up
+  # Another set-up:
+  runs.train_toy(toy_root, workdir, 4, 1, 'train.optimizer=adam')
 
 
 def test_resume_finish_and_schedule_messages(toy_root, tmp_path):
   """Resuming from an older checkpoint says so and logs each step once; a
   finished run says it is; a longer run would jump the poly schedule."""
   workdir = tmp_path / 'run'
-  _train(toy_root, workdir, 12)
+  runs.train_toy(toy_root, workdir, 12)
   for step in ('8', '12'):
     shutil.rmtree(workdir / 'checkpoints' / step)
   proc = _script(toy_root, workdir, 12)
@@ -208,7 +213,7 @@ def test_resume_finish_and_schedule_messages(toy_root, tmp_path):
 
 
 def test_resuming_with_another_set_up_is_refused(toy_root, tmp_path):
-  _train(toy_root, tmp_path, 4)
+  runs.train_toy(toy_root, tmp_path, 4)
   proc = _script(toy_root, tmp_path, 8, 'train.optimizer=adam')
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0
@@ -216,14 +221,13 @@ def test_resuming_with_another_set_up_is_refused(toy_root, tmp_path):
 
 
 def test_unreadable_training_image_is_named_alone(toy_root, tmp_path):
-  from smcp_jax import config_lib  # pylint: disable=g-import-not-at-top
-  from smcp_jax.data import builder  # pylint: disable=g-import-not-at-top
-  from tests import train_script  # pylint: disable=g-import-not-at-top
+  from smcp_jax.config_lib import resolution  # pylint: disable=g-import-not-at-top
+  from tests.helpers import train_script  # pylint: disable=g-import-not-at-top
   root = tmp_path / 'toy'
   shutil.copytree(toy_root, root)
   config = train_script.tiny_config(str(root), 2)
   config.data.class_index_cache = str(tmp_path / 'cache')
-  sampler = builder.train_sampler(config_lib.resolve(config))
+  sampler = training_data.train_sampler(resolution.resolve(config))
   batch = [f for n in range(4) for f in sampler.files(n)]  # step 1
   bad = batch[2]  # the image of the first episode's query
   with open(bad, 'wb') as f:
@@ -233,7 +237,7 @@ def test_unreadable_training_image_is_named_alone(toy_root, tmp_path):
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0
   message = out[out.index('reading the training batch of step 1 failed'):]
-  assert bad in message and 'smcp_jax.data.check' in message
+  assert bad in message and 'smcp_jax.check_data' in message
   others = [f for f in batch if f != bad]
   assert not [f for f in others if f in message], message
   assert len(message) < 600, message

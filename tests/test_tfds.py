@@ -13,15 +13,18 @@ import pytest
 from scipy import io as scipy_io
 
 from configs import toy as toy_config
-from smcp_jax import config_lib
+from smcp_jax import check_data
+from smcp_jax import errors
+from smcp_jax import prepare
+from smcp_jax.config_lib import resolution
 from smcp_jax.data import builder
-from smcp_jax.data import check
-from smcp_jax.data import prepare
 from smcp_jax.data import protocols
-from smcp_jax.data import toy
-from smcp_jax.data import voc_format
-from smcp_jax.data.errors import DataError
-from smcp_jax.data.tfds_source import TFDSSource
+from smcp_jax.data.readers import voc_format
+from smcp_jax.data.tfds import build
+from smcp_jax.data.tfds.source import TFDSSource
+from smcp_jax.errors import DataError
+from smcp_jax.toy import generate
+from tests.helpers import training_data
 
 # The fake archives' ids: VOC 2012 train / val, SBD train / val.
 VOC_TRAIN, VOC_VAL = ('a', 'b'), ('c', 'd')
@@ -121,7 +124,7 @@ def write_archives(folder, *, sbd_field='GTcls', drop_mat='',
 def pascal(tmp_path_factory):
   folder = tmp_path_factory.mktemp('pascal')
   manual = write_archives(str(folder / 'manual'))
-  prepare.prepare('pascal', str(folder / 'tfds'), manual)
+  build.prepare('pascal', str(folder / 'tfds'), manual)
   return TFDSSource('smcp_pascal', str(folder / 'tfds'))
 
 
@@ -161,9 +164,9 @@ def toy_sets(tmp_path_factory):
   """The toy set 'small' through TFDS, and the same set generated as a
   folder on its own."""
   folder = tmp_path_factory.mktemp('toy')
-  prepare.prepare('toy', str(folder / 'tfds'), builder_config='small')
-  root = toy.generate(str(folder / 'files'), num_train=120, num_val=60,
-                      size=64)
+  build.prepare('toy', str(folder / 'tfds'), builder_config='small')
+  root = generate.generate(str(folder / 'files'), num_train=120, num_val=60,
+                           size=64)
   return str(folder / 'tfds'), root
 
 
@@ -179,7 +182,7 @@ def _config(toy_sets, source, **test):
   config.train.global_batch = 4
   for key, value in test.items():
     config.test[key] = value
-  return config_lib.resolve(config)
+  return resolution.resolve(config)
 
 
 def _assert_same_arrays(a: dict, b: dict):
@@ -197,7 +200,7 @@ def test_toy_training_episodes_are_the_same_bit_for_bit(
   and resumed at step 3."""
   batches = {}
   for source in ('files', 'tfds'):
-    dataset = builder.train_dataset(
+    dataset = training_data.train_dataset(
         _config(toy_sets, source), process_index=process_index,
         process_count=2, start_step=start_step)
     batches[source] = [b for _, b in zip(range(3),
@@ -214,8 +217,8 @@ def test_toy_test_episodes_are_the_same_in_every_protocol(toy_sets,
   made = {}
   for source in ('files', 'tfds'):
     config = _config(toy_sets, source, protocol=protocol, episodes=12)
-    episodes = builder.test_episodes(config, 0)
-    loader = builder.test_loader(config)
+    episodes = builder.test_episodes(config.data, config.test, 0)
+    loader = builder.test_loader(config.data, config.test)
     made[source] = episodes, [loader(e) for e in episodes]
   assert made['files'][0] == made['tfds'][0]
   for a, b in zip(made['files'][1], made['tfds'][1]):
@@ -223,7 +226,7 @@ def test_toy_test_episodes_are_the_same_in_every_protocol(toy_sets,
 
 
 def test_check_reads_a_tfds_data_set(toy_sets, capsys):
-  assert check.report(_config(toy_sets, 'tfds')) == 0
+  assert check_data.report(_config(toy_sets, 'tfds')) == 0
   out = capsys.readouterr().out
   assert 'trainaug: 120 images' in out and 'no problems found' in out
 
@@ -231,7 +234,7 @@ def test_check_reads_a_tfds_data_set(toy_sets, capsys):
 def _build_error(tmp_path, **archive_options) -> str:
   manual = write_archives(str(tmp_path / 'manual'), **archive_options)
   with pytest.raises(DataError) as error:
-    prepare.prepare('pascal', str(tmp_path / 'tfds'), manual)
+    build.prepare('pascal', str(tmp_path / 'tfds'), manual)
   return str(error.value)
 
 
@@ -257,9 +260,9 @@ def test_a_missing_archive_is_named(tmp_path):
   manual.mkdir()
   (manual / 'readme.txt').write_text('not an archive')
   with pytest.raises(DataError, match='no VOC 2012 in .*VOCtrainval_11'):
-    prepare.prepare('pascal', str(tmp_path / 'tfds'), str(manual))
+    build.prepare('pascal', str(tmp_path / 'tfds'), str(manual))
   with pytest.raises(DataError, match='--manual_dir is required'):
-    prepare.prepare('pascal', str(tmp_path / 'tfds'))
+    build.prepare('pascal', str(tmp_path / 'tfds'))
   with pytest.raises(SystemExit, match='is missing or empty'):
     prepare.main(['--dataset', 'coco', '--data_dir', str(tmp_path / 'x'),
                   '--manual_dir', str(tmp_path / 'nothing')])
@@ -269,7 +272,7 @@ def test_an_interrupted_build_leaves_no_complete_data_set(tmp_path,
                                                           monkeypatch):
   """A build stopped half way (here: Ctrl-C at the fourth example) leaves
   nothing a reader takes for a data set, and the next build completes."""
-  from smcp_jax.data import voc_sbd  # pylint: disable=g-import-not-at-top
+  from smcp_jax.data.tfds import voc_sbd  # pylint: disable=g-import-not-at-top
   manual = write_archives(str(tmp_path / 'manual'))
   real, made = voc_sbd.Inputs.example, []
 
@@ -282,30 +285,30 @@ def test_an_interrupted_build_leaves_no_complete_data_set(tmp_path,
   monkeypatch.setattr(voc_sbd.Inputs, 'example', interrupted)
   data_dir = str(tmp_path / 'tfds')
   with pytest.raises(KeyboardInterrupt):
-    prepare.prepare('pascal', data_dir, manual)
+    build.prepare('pascal', data_dir, manual)
   with pytest.raises(DataError, match='no prepared data set smcp_pascal'):
     TFDSSource('smcp_pascal', data_dir)
   monkeypatch.setattr(voc_sbd.Inputs, 'example', real)
-  prepare.prepare('pascal', data_dir, manual)
+  build.prepare('pascal', data_dir, manual)
   assert TFDSSource('smcp_pascal', data_dir).image_ids('val') == ['c', 'd']
 
 
 def test_the_config_names_a_missing_tfds_dir(toy_sets):
   config = toy_config.get_config()
   config.data.source = 'tfds'
-  with pytest.raises(config_lib.ConfigError, match='tfds_data_dir'):
-    config_lib.resolve(config)
+  with pytest.raises(errors.ConfigError, match='tfds_data_dir'):
+    resolution.resolve(config)
   config.data.tfds_data_dir = toy_sets[0]
-  assert config_lib.resolve(config).data.tfds_name == 'smcp_toy'
+  assert resolution.resolve(config).data.tfds_name == 'smcp_toy'
 
 
 def test_coco_builds_the_folder_readers_labels(tmp_path):
-  from smcp_jax.data import coco  # pylint: disable=g-import-not-at-top
-  from tests import test_data  # pylint: disable=g-import-not-at-top
+  from smcp_jax.data.readers import coco  # pylint: disable=g-import-not-at-top
+  from tests.helpers import coco_files  # pylint: disable=g-import-not-at-top
   manual = tmp_path / 'coco'
   for split in ('train2014', 'val2014'):
-    test_data.write_coco(manual, split)
-  prepare.prepare('coco', str(tmp_path / 'tfds'), str(manual))
+    coco_files.write_coco(manual, split)
+  build.prepare('coco', str(tmp_path / 'tfds'), str(manual))
   built = TFDSSource('smcp_coco', str(tmp_path / 'tfds'))
   files = coco.COCO20i(str(manual))
   for split in ('train2014', 'val2014'):
@@ -328,7 +331,7 @@ def test_coco_without_its_annotations_is_named(tmp_path):
   (manual / 'train2014').mkdir(parents=True)
   with pytest.raises(DataError, match='missing annotation file .*'
                      'instances_train2014.json'):
-    prepare.prepare('coco', str(tmp_path / 'tfds'), str(manual))
+    build.prepare('coco', str(tmp_path / 'tfds'), str(manual))
 
 
 def test_extracted_folders_build_what_the_archives_build(pascal, tmp_path):
@@ -336,7 +339,7 @@ def test_extracted_folders_build_what_the_archives_build(pascal, tmp_path):
   for archive in ('VOCtrainval_11-May-2012.tar', 'benchmark.tgz'):
     with tarfile.open(os.path.join(archives, archive)) as tar:
       tar.extractall(manual, filter='data')
-  prepare.prepare('pascal', str(tmp_path / 'tfds'), str(manual))
+  build.prepare('pascal', str(tmp_path / 'tfds'), str(manual))
   built = TFDSSource('smcp_pascal', str(tmp_path / 'tfds'))
   for split in ('trainaug', 'train', 'val'):
     assert built.image_ids(split) == pascal.image_ids(split)
@@ -351,10 +354,10 @@ def test_a_segmentation_class_aug_folder_builds_as_the_folder_reads(
     tmp_path):
   """Without SBD, a VOC2012 folder holding SegmentationClassAug builds the
   splits its lists give, with the labels the folder reader reads."""
-  from smcp_jax.data import pascal  # pylint: disable=g-import-not-at-top
+  from smcp_jax.data.readers import pascal  # pylint: disable=g-import-not-at-top
   manual = tmp_path / 'manual'
-  root = toy.generate(str(manual), num_train=30, num_val=12, size=48)
-  prepare.prepare('pascal', str(tmp_path / 'tfds'), str(manual))
+  root = generate.generate(str(manual), num_train=30, num_val=12, size=48)
+  build.prepare('pascal', str(tmp_path / 'tfds'), str(manual))
   built = TFDSSource('smcp_pascal', str(tmp_path / 'tfds'))
   files = pascal.PascalVOC(root)
   for split in ('trainaug', 'val'):
@@ -372,11 +375,11 @@ def test_a_segmentation_class_aug_folder_builds_as_the_folder_reads(
 def test_a_failed_batch_names_and_rereads_tfds_records(toy_sets):
   """The names a failed training batch reports, and their bytes read
   again to find the broken one, match the folder's files."""
-  from smcp_jax.data import tf_ops  # pylint: disable=g-import-not-at-top
+  from smcp_jax.data.pipeline import tf_ops  # pylint: disable=g-import-not-at-top
   from smcp_jax.data.quiet_tf import tf  # pylint: disable=g-import-not-at-top
-  named = builder.train_sampler(_config(toy_sets, 'tfds')).files(0)
-  files = builder.train_sampler(_config(toy_sets, 'files')).files(0)
-  sampler = builder.train_sampler(_config(toy_sets, 'tfds'))
+  named = training_data.train_sampler(_config(toy_sets, 'tfds')).files(0)
+  files = training_data.train_sampler(_config(toy_sets, 'files')).files(0)
+  sampler = training_data.train_sampler(_config(toy_sets, 'tfds'))
   for key, path in zip(named, files):
     assert key.endswith(os.path.splitext(os.path.basename(path))[0]
                         + ('#label' if path.endswith('.png') else ''))

@@ -1,6 +1,6 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """The toy's pretrained encoder: its pretraining set holds no toy class, the
-shipped weights are the README's, load into the demo's network, and the
+shipped weights are docs/results.md's, load into the demo's network, and the
 pretraining is deterministic."""
 
 import hashlib
@@ -10,31 +10,32 @@ import re
 
 import numpy as np
 
-from smcp_jax import assets
-from smcp_jax import params_io
+from smcp_jax.checkpoints import params_io
 from smcp_jax.data import labels
-from smcp_jax.data import toy_classes
-from smcp_jax.data import toy_pretrain
+from smcp_jax.toy import assets
+from smcp_jax.toy import classes
+from smcp_jax.toy import pretrain_set
 
-README = pathlib.Path(__file__).resolve().parent.parent / 'README.md'
+RESULTS = (pathlib.Path(__file__).resolve().parent.parent / 'docs'
+           / 'results.md')
 
 
 def test_pretraining_design_shares_no_shape_colour_or_texture_with_the_toy():
-  toy_textures = {texture for _, texture in toy_classes.APPEARANCES}
-  assert not set(toy_pretrain.SHAPES) & set(toy_classes.SHAPES)
-  assert not set(toy_pretrain.TEXTURES) & toy_textures
-  assert not set(toy_pretrain.COLOURS) & set(toy_classes.COLOUR_NAMES)
-  for rgb in toy_pretrain.COLOURS.values():
-    for toy_rgb, _ in toy_classes.APPEARANCES:
+  toy_textures = {texture for _, texture in classes.APPEARANCES}
+  assert not set(pretrain_set.SHAPES) & set(classes.SHAPES)
+  assert not set(pretrain_set.TEXTURES) & toy_textures
+  assert not set(pretrain_set.COLOURS) & set(classes.COLOUR_NAMES)
+  for rgb in pretrain_set.COLOURS.values():
+    for toy_rgb, _ in classes.APPEARANCES:
       assert np.linalg.norm(np.subtract(rgb, toy_rgb)) > 70, (rgb, toy_rgb)
 
 
 def test_no_pretraining_object_has_a_toy_colour():
   """Measured on the pixels: each object's light (base) colour is nearer its
   own labelled colour than any toy colour, and far from all toy colours."""
-  colours = list(toy_pretrain.COLOURS.values())
-  toy_colours = np.array([rgb for rgb, _ in toy_classes.APPEARANCES], float)
-  images, factor_labels = toy_pretrain.make_set(40, seed=3, size=65)
+  colours = list(pretrain_set.COLOURS.values())
+  toy_colours = np.array([rgb for rgb, _ in classes.APPEARANCES], float)
+  images, factor_labels = pretrain_set.make_set(40, seed=3, size=65)
   objects = 0
   for image, label in zip(images, factor_labels):
     colour_label = label[..., 1]
@@ -50,9 +51,9 @@ def test_no_pretraining_object_has_a_toy_colour():
 
 
 def test_labels_mark_objects_background_and_boundaries():
-  image, factor_labels = toy_pretrain.make_image(0, seed=0, size=65)
+  image, factor_labels = pretrain_set.make_image(0, seed=0, size=65)
   assert image.shape == (65, 65, 3) and image.dtype == np.uint8
-  for channel, size in enumerate(toy_pretrain.HEAD_SIZES.values()):
+  for channel, size in enumerate(pretrain_set.HEAD_SIZES.values()):
     values = set(np.unique(factor_labels[..., channel]))
     assert {0, labels.IGNORE_LABEL} <= values
     assert values - {labels.IGNORE_LABEL} <= set(range(size))
@@ -65,19 +66,19 @@ def test_labels_mark_objects_background_and_boundaries():
 
 def _readme_sha256() -> str:
   match = re.search(r'params\.msgpack sha256 ([0-9a-f]{64})',
-                    README.read_text())
-  assert match, 'the README gives the shipped encoder\'s sha256'
+                    RESULTS.read_text())
+  assert match, 'docs/results.md gives the shipped encoder\'s sha256'
   return match.group(1)
 
 
 def test_shipped_encoder_matches_the_readme_and_loads_into_the_demo():
   from configs import toy  # pylint: disable=g-import-not-at-top
-  from smcp_jax import config_lib  # pylint: disable=g-import-not-at-top
-  from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.checkpoints import model_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.config_lib import resolution  # pylint: disable=g-import-not-at-top
   path = os.path.join(assets.TOY_ENCODER, params_io.PARAMS_FILE)
   with open(path, 'rb') as f:
     assert hashlib.sha256(f.read()).hexdigest() == _readme_sha256()
-  config = config_lib.resolve(toy.get_config())
+  config = resolution.resolve(toy.get_config())
   assert config.train.init_from == assets.TOY_ENCODER
   params, meta = params_io.load_params(assets.TOY_ENCODER)
   assert meta['scope'] == 'backbone' and len(params) == 26  # 13 convs
@@ -88,7 +89,7 @@ def test_shipped_encoder_matches_the_readme_and_loads_into_the_demo():
 
 
 def test_pretraining_is_deterministic_and_learns(tmp_path):
-  from smcp_jax import toy_encoder  # pylint: disable=g-import-not-at-top
+  from smcp_jax.toy import encoder as toy_encoder  # pylint: disable=g-import-not-at-top
   kwargs = dict(width=1 / 16, size=33, num_images=24, steps=12, batch=8,
                 lr=3e-3, seed=5)
   first, curve = toy_encoder.pretrain(**kwargs)

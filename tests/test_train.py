@@ -11,46 +11,26 @@ import time
 import numpy as np
 import pytest
 
-from smcp_jax import config_lib
-from smcp_jax import params_io
-from tests import train_script
+from smcp_jax import errors
+from smcp_jax.checkpoints import params_io
+from smcp_jax.config_lib import resolution
+from smcp_jax.config_lib import saved_runs
+from tests.helpers import runs
+from tests.helpers import train_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _run(args, devices=1, env_extra=None, **kwargs):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2',
-             XLA_FLAGS=f'--xla_force_host_platform_device_count={devices}',
-             **(env_extra or {}))
-  return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, **kwargs)
-
-
-def _train(toy_root, workdir, steps, devices=1, *overrides):
-  proc = _run(['-m', 'tests.train_script', toy_root, str(workdir),
-               str(steps), *overrides], devices=devices)
-  out, _ = proc.communicate(timeout=600)
-  assert proc.returncode == 0, out[-3000:]
-  assert f'devices {devices}' in out
-  return params_io.load_params(str(workdir / 'params'))[0]
-
-
-def _losses(workdir):
-  with open(workdir / 'metrics.jsonl') as f:
-    return [json.loads(line)['train_loss'] for line in f]
-
-
 def test_loss_falls(toy_root, tmp_path):
-  _train(toy_root, tmp_path, 40, 1, 'train.lr=0.02')
-  losses = _losses(tmp_path)
+  runs.train_toy(toy_root, tmp_path, 40, 1, 'train.lr=0.02')
+  losses = runs.train_losses(tmp_path)
   assert len(losses) == 40
   assert np.mean(losses[-8:]) < 0.8 * np.mean(losses[:8]), losses
 
 
 def test_four_devices_match_one(toy_root, tmp_path):
-  one = _train(toy_root, tmp_path / 'one', 3, 1)
-  four = _train(toy_root, tmp_path / 'four', 3, 4)
+  one = runs.train_toy(toy_root, tmp_path / 'one', 3, 1)
+  four = runs.train_toy(toy_root, tmp_path / 'four', 3, 4)
   for name in ('encoder/conv1_1/kernel', 'head/classifier/branches/0/bias',
                'mcl_classifier/branches/3/kernel'):
     np.testing.assert_allclose(four[name], one[name], rtol=2e-4, atol=1e-6)
@@ -58,8 +38,9 @@ def test_four_devices_match_one(toy_root, tmp_path):
 
 
 def test_batch_not_divisible_by_devices(toy_root, tmp_path):
-  proc = _run(['-m', 'tests.train_script', toy_root, str(tmp_path), '2',
-               'train.global_batch=6'], devices=4)
+  proc = runs.run_python(
+      ['-m', 'tests.helpers.train_script', toy_root, str(tmp_path), '2',
+       'train.global_batch=6'], devices=4)
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0
   assert 'global_batch=6 is not divisible by the 4 devices' in out
@@ -67,10 +48,11 @@ def test_batch_not_divisible_by_devices(toy_root, tmp_path):
 
 def test_resume_after_kill_matches_uninterrupted(toy_root, tmp_path):
   steps = 12
-  reference = _train(toy_root, tmp_path / 'straight', steps)
+  reference = runs.train_toy(toy_root, tmp_path / 'straight', steps)
   workdir = tmp_path / 'killed'
-  proc = _run(['-m', 'tests.train_script', toy_root, str(workdir),
-               str(steps)])
+  proc = runs.run_python(
+      ['-m', 'tests.helpers.train_script', toy_root, str(workdir),
+       str(steps)])
   first = workdir / 'checkpoints' / '4'
   deadline = time.time() + 300
   while not first.exists() and time.time() < deadline:
@@ -79,7 +61,7 @@ def test_resume_after_kill_matches_uninterrupted(toy_root, tmp_path):
   proc.communicate()
   done = [int(p) for p in os.listdir(workdir / 'checkpoints') if p.isdigit()]
   assert done and max(done) < steps, done  # it really was cut short
-  resumed = _train(toy_root, workdir, steps)
+  resumed = runs.train_toy(toy_root, workdir, steps)
   for name in reference:
     np.testing.assert_allclose(resumed[name], reference[name], rtol=1e-5,
                                atol=1e-7, err_msg=name)
@@ -87,11 +69,11 @@ def test_resume_after_kill_matches_uninterrupted(toy_root, tmp_path):
 
 def test_reference_switch_and_overrides():
   config = train_script.tiny_config('x', 1)
-  paper = config_lib.resolve(config)
+  paper = resolution.resolve(config)
   assert (paper.train.weight_decay, paper.train.lr_schedule) == (1e-4, 'poly')
   assert paper.model.num_mcl_classes == 16 and paper.data.mcl_remap
   config.reference = 'authors_code'
-  authors = config_lib.resolve(config)
+  authors = resolution.resolve(config)
   assert authors.train.weight_decay == 5e-4
   assert authors.train.lr_schedule == 'constant'
   assert authors.model.num_mcl_classes == 21
@@ -99,7 +81,7 @@ def test_reference_switch_and_overrides():
   assert not authors.model.support_branch_uses_pff
   assert not authors.data.support_ignore_boundary
   config.train.weight_decay = 3e-4  # an explicit value wins
-  assert config_lib.resolve(config).train.weight_decay == 3e-4
+  assert resolution.resolve(config).train.weight_decay == 3e-4
 
 
 @pytest.mark.parametrize('field,value,message', [
@@ -116,42 +98,42 @@ def test_invalid_values(field, value, message):
   config = train_script.tiny_config('x', 1)
   section, _, name = field.rpartition('.')
   (config[section] if section else config)[name] = value
-  with pytest.raises(config_lib.ConfigError, match=message):
-    config_lib.resolve(config)
+  with pytest.raises(errors.ConfigError, match=message):
+    resolution.resolve(config)
 
 
 def test_resolve_freezes_and_fills_the_protocol():
   config = train_script.tiny_config('x', 1)
-  resolved = config_lib.resolve(config)
+  resolved = resolution.resolve(config)
   with pytest.raises(AttributeError, match='immutable'):
     resolved.test.episodes = 5  # library code cannot write back
   assert (resolved.test.split, resolved.test.label_resolution) == (
       'trainaug', 'resized')
   config.test.protocol = 'val'
-  again = config_lib.resolve(config)
+  again = resolution.resolve(config)
   assert (again.test.split, again.test.label_resolution) == ('val',
                                                             'original')
-  assert config_lib.resolve(again) == again  # resolving is idempotent
+  assert resolution.resolve(again) == again  # resolving is idempotent
   config.test.label_resolution = 'native'
-  with pytest.raises(config_lib.ConfigError,
+  with pytest.raises(errors.ConfigError,
                      match='test.label_resolution must be one of'):
-    config_lib.resolve(config)
+    resolution.resolve(config)
 
 
 def test_one_compatibility_check_names_the_fix():
-  saved = config_lib.resolve(train_script.tiny_config('x', 1))
+  saved = resolution.resolve(train_script.tiny_config('x', 1))
   config = train_script.tiny_config('x', 1)
   config.train.optimizer = 'adam'
   config.train.clip_grad_norm = 2.0  # clipping off (saved) vs on
-  config = config_lib.resolve(config)
-  config_lib.check_compatible(saved, config, config_lib.NETWORK_FIELDS,
+  config = resolution.resolve(config)
+  saved_runs.check_compatible(saved, config, saved_runs.NETWORK_FIELDS,
                               subject='x')  # the same network
   other_threshold = {'train': {'clip_grad_norm': 1.0}}  # on in both
-  config_lib.check_compatible(other_threshold, config,
-                              config_lib.TRAIN_STATE_FIELDS, subject='x')
-  with pytest.raises(config_lib.ConfigError) as info:
-    config_lib.check_compatible(saved, config,
-                                config_lib.TRAIN_STATE_FIELDS,
+  saved_runs.check_compatible(other_threshold, config,
+                              saved_runs.TRAIN_STATE_FIELDS, subject='x')
+  with pytest.raises(errors.ConfigError) as info:
+    saved_runs.check_compatible(saved, config,
+                                saved_runs.TRAIN_STATE_FIELDS,
                                 subject='w holds checkpoints',
                                 alternative='use a new --workdir')
   assert str(info.value) == (
@@ -160,21 +142,22 @@ def test_one_compatibility_check_names_the_fix():
       'config or add: --config.train.optimizer=sgd '
       '--config.train.clip_grad_norm=0.0; or use a new --workdir.')
   # A params directory's model.json holds the model section alone.
-  with pytest.raises(config_lib.ConfigError, match=(
+  with pytest.raises(errors.ConfigError, match=(
       r'\(model.width: 0.125 \(saved\) vs 0.0625 \(config\)\)')):
-    config_lib.check_compatible({'model': {'width': 0.125}}, config,
-                                config_lib.NETWORK_FIELDS, subject='p')
+    saved_runs.check_compatible({'model': {'width': 0.125}}, config,
+                                saved_runs.NETWORK_FIELDS, subject='p')
 
 
 def test_weight_gradient_mode_reaches_every_conv():
   from flax import nnx  # pylint: disable=g-import-not-at-top
-  from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.checkpoints import model_io  # pylint: disable=g-import-not-at-top
   from smcp_jax.ops import conv_grad  # pylint: disable=g-import-not-at-top
   config = train_script.tiny_config('x', 1)
   config.model.conv_weight_grad = 'xla'
   config.model.dilated_conv = 'phases'
   config.model.conv3x3 = 'winograd'
-  model = model_io.create_model(config_lib.resolve(config))
+  model = model_io.create_model(resolution.resolve(config))
   convs = [m for _, m in nnx.iter_graph(model) if isinstance(m, nnx.Conv)]
   assert len(convs) > 30
   assert all(c.conv_general_dilated is conv_grad.conv_fn('xla', 'phases',
@@ -190,25 +173,27 @@ def test_cli_rejects_unknown_key_and_bad_value(tmp_path):
                          ('--config.train.num_steps=abc',
                           'error: flag --config.train.num_steps=abc: '
                           'invalid literal for int()')):
-    proc = _run(['-m', 'smcp_jax.train', '--config', 'configs/toy.py',
-                 '--workdir', str(tmp_path), flag])
+    proc = runs.run_python(
+        ['-m', 'smcp_jax.train', '--config', 'configs/toy.py',
+         '--workdir', str(tmp_path), flag])
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode != 0 and expected in out, out[-2000:]
     assert 'Traceback' not in out and 'FATAL' not in out, out[-2000:]
-  proc = _run(['-m', 'smcp_jax.train', '--config', 'configs/nope.py',
-               '--workdir', str(tmp_path)])
+  proc = runs.run_python(['-m', 'smcp_jax.train', '--config', 'configs/nope.py',
+                          '--workdir', str(tmp_path)])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 1 and 'Traceback' not in out, out[-2000:]
   assert "error: config file 'configs/nope.py' does not exist" in out
 
 
 def test_evaluate_cli_writes_report(toy_root, tmp_path):
-  _train(toy_root, tmp_path, 2)
-  proc = _run(['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
-               f'--config.data.root={toy_root}', '--config.model.width=0.0625',
-               '--config.data.image_size=33', '--config.test.episodes=20',
-               '--config.test.runs=2', '--checkpoint', str(tmp_path),
-               '--save-panels=2'])
+  runs.train_toy(toy_root, tmp_path, 2)
+  proc = runs.run_python(
+      ['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
+       f'--config.data.root={toy_root}', '--config.model.width=0.0625',
+       '--config.data.image_size=33', '--config.test.episodes=20',
+       '--config.test.runs=2', '--checkpoint', str(tmp_path),
+       '--save-panels=2'])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
   report = tmp_path / 'eval_authors_fused_dense_1shot.json'
@@ -222,24 +207,28 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
   panels = sorted(os.listdir(tmp_path / 'panels'))
   assert panels == ['episode_0000.png', 'episode_0001.png']
   from PIL import Image  # pylint: disable=g-import-not-at-top
-  from smcp_jax import visualize  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.evaluation import visualize  # pylint: disable=g-import-not-at-top
+
   # Four rows (support, query, prediction, truth) and a legend.
   assert Image.open(tmp_path / 'panels' / panels[0]).size == (
       480, visualize.CAPTION + 4 * (visualize.TILE + visualize.CAPTION)
       + visualize.CAPTION + 4)
   # A checkpoint of another network is refused with the fix.
-  proc = _run(['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
-               f'--config.data.root={toy_root}', '--checkpoint',
-               str(tmp_path)])
+  proc = runs.run_python(
+      ['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
+       f'--config.data.root={toy_root}', '--checkpoint',
+       str(tmp_path)])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0
   assert 'made for another network' in out and 'model.width' in out
   # Without --config, the run's saved config (overrides still apply); the
   # report's folder is made before the evaluation.
   report = tmp_path / 'new' / 'folder' / 'r.json'
-  proc = _run(['-m', 'smcp_jax.evaluate', '--checkpoint', str(tmp_path),
-               '--config.test.episodes=6', '--config.test.runs=1',
-               '--config.test.protocol=val', '--report', str(report)])
+  proc = runs.run_python(
+      ['-m', 'smcp_jax.evaluate', '--checkpoint', str(tmp_path),
+       '--config.test.episodes=6', '--config.test.runs=1',
+       '--config.test.protocol=val', '--report', str(report)])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
   saved = json.loads(report.read_text())
@@ -251,8 +240,8 @@ NOISE = ('InitializeLog', 'oneDNN', 'cpu_feature_guard', 'read only')
 
 
 @pytest.mark.parametrize('command', [
-    'smcp_jax.train', 'smcp_jax.evaluate', 'smcp_jax.data.check',
-    'smcp_jax.data.toy', 'smcp_jax.predict'])
+    'smcp_jax.train', 'smcp_jax.evaluate', 'smcp_jax.check_data',
+    'smcp_jax.toy', 'smcp_jax.predict'])
 def test_commands_print_no_library_noise(command):
   """Run as `python -m ...` directly (not through the scripts, and without
   TF_CPP_MIN_LOG_LEVEL), --help shows the help alone."""
@@ -270,11 +259,11 @@ def test_untrained_evaluation_must_be_asked_for(toy_root, tmp_path):
           '--config.train.init_from=',
           '--config.data.image_size=33', '--config.test.episodes=4',
           '--config.test.runs=1']
-  proc = _run(base)
+  proc = runs.run_python(base)
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 1 and 'give either --checkpoint' in out, out
   report = tmp_path / 'untrained.json'
-  proc = _run(base + ['--untrained', '--report', str(report)])
+  proc = runs.run_python(base + ['--untrained', '--report', str(report)])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
   assert 'checkpoint: untrained' in out
@@ -283,14 +272,14 @@ def test_untrained_evaluation_must_be_asked_for(toy_root, tmp_path):
 
 
 def _tiny_step_setup(**train_overrides):
-  from smcp_jax import train_lib  # pylint: disable=g-import-not-at-top
+  from smcp_jax.train import trainer  # pylint: disable=g-import-not-at-top
   config = train_script.tiny_config('x', 10)
   for key, value in train_overrides.items():
     config.train[key] = value
-  config = config_lib.resolve(config)
-  mesh = train_lib.create_mesh()
-  graphdef, state, tx, schedule = train_lib.create_train_state(config, mesh)
-  step = train_lib.make_train_step(graphdef, tx, schedule, config.train, mesh)
+  config = resolution.resolve(config)
+  mesh = trainer.create_mesh()
+  graphdef, state, tx, schedule = trainer.create_train_state(config, mesh)
+  step = trainer.make_train_step(graphdef, tx, schedule, config.train, mesh)
   rng = np.random.default_rng(0)
   b, s = 4, 33
   mask = (rng.random((b, 1, s, s)) > 0.6).astype(np.uint8)
@@ -315,14 +304,15 @@ def test_frozen_encoder_only_trains_the_heads():
 
 
 def jax_to_numpy(params):
-  import jax  # pylint: disable=g-import-not-at-top
   from flax import nnx  # pylint: disable=g-import-not-at-top
+  import jax  # pylint: disable=g-import-not-at-top
   return nnx.to_pure_dict(jax.device_get(params))
 
 
 def test_init_from_loads_the_backbone(tmp_path):
   from flax import nnx  # pylint: disable=g-import-not-at-top
-  from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.checkpoints import model_io  # pylint: disable=g-import-not-at-top
   from smcp_jax.models import smcp  # pylint: disable=g-import-not-at-top
   donor = params_io.model_params(smcp.SMCP(width=1 / 16, rngs=nnx.Rngs(7)))
   backbone = {k: np.asarray(v) for k, v in donor.items()
@@ -331,20 +321,20 @@ def test_init_from_loads_the_backbone(tmp_path):
       'width': 1 / 16}, scope='backbone', source='test')
   config = train_script.tiny_config('x', 1)
   config.train.init_from = str(tmp_path)
-  model = model_io.create_model(config_lib.resolve(config))
+  model = model_io.create_model(resolution.resolve(config))
   loaded = params_io.model_params(model)
   np.testing.assert_array_equal(loaded['encoder/conv3_2/kernel'],
                                 backbone['encoder/conv3_2/kernel'])
   assert not np.array_equal(loaded['encoder/fc6/kernel'],
                             donor['encoder/fc6/kernel'])  # not in the file
   config.model.width = 0.125
-  with pytest.raises(config_lib.ConfigError, match='has width 0.0625'):
-    model_io.create_model(config_lib.resolve(config))
+  with pytest.raises(errors.ConfigError, match='has width 0.0625'):
+    model_io.create_model(resolution.resolve(config))
 
 
 def test_periodic_validation_is_logged(toy_root, tmp_path):
-  _train(toy_root, tmp_path, 2, 1, 'train.eval_every_steps=2',
-         'train.eval_episodes=8')
+  runs.train_toy(toy_root, tmp_path, 2, 1, 'train.eval_every_steps=2',
+                 'train.eval_episodes=8')
   with open(tmp_path / 'metrics.jsonl') as f:
     rows = [json.loads(line) for line in f]
   evals = [r for r in rows if 'eval_miou' in r]
@@ -354,22 +344,23 @@ def test_periodic_validation_is_logged(toy_root, tmp_path):
 
 def test_evaluate_converted_authors_checkpoint(toy_root, tmp_path):
   import torch  # pylint: disable=g-import-not-at-top
-  from tests import parity_utils  # pylint: disable=g-import-not-at-top
-  from tests import torch_reference  # pylint: disable=g-import-not-at-top
+
+  from weights_conversion import torch_reference  # pylint: disable=g-import-not-at-top
   torch.manual_seed(0)
   ref = torch_reference.AuthorsSMCP(width=1 / 16)
-  parity_utils.save_as_authors_checkpoint(ref, str(tmp_path / 'a.pth'))
-  proc = _run(['-m', 'weights_conversion.smcp_checkpoint', '--pth',
-               str(tmp_path / 'a.pth'), '--out', str(tmp_path / 'conv')])
+  torch_reference.save_as_authors_checkpoint(ref, str(tmp_path / 'a.pth'))
+  proc = runs.run_python(
+      ['-m', 'weights_conversion.smcp_checkpoint', '--pth',
+       str(tmp_path / 'a.pth'), '--out', str(tmp_path / 'conv')])
   assert proc.communicate(timeout=300)[0] and proc.returncode == 0
   args = ['-m', 'smcp_jax.evaluate', '--config', 'configs/toy.py',
           f'--config.data.root={toy_root}', '--config.model.width=0.0625',
           '--config.data.image_size=33', '--config.test.episodes=8',
           '--config.test.runs=1', '--checkpoint', str(tmp_path / 'conv')]
-  proc = _run(args)
+  proc = runs.run_python(args)
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode != 0 and 'reference=authors_code' in out
-  proc = _run(args + ['--config.reference=authors_code'])
+  proc = runs.run_python(args + ['--config.reference=authors_code'])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
   assert 'mIoU' in out
@@ -378,11 +369,12 @@ def test_evaluate_converted_authors_checkpoint(toy_root, tmp_path):
 def test_evaluation_compiles_once(toy_root, monkeypatch):
   """Every episode of every run, the padded last batch included, reuses one
   compiled inference: no recompilation per episode."""
-  import jax  # pylint: disable=g-import-not-at-top
   from flax import nnx  # pylint: disable=g-import-not-at-top
-  from smcp_jax import eval_lib  # pylint: disable=g-import-not-at-top
-  from smcp_jax import model_io  # pylint: disable=g-import-not-at-top
-  config = config_lib.resolve(train_script.tiny_config(toy_root, 1))
+  import jax  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.checkpoints import model_io  # pylint: disable=g-import-not-at-top
+  from smcp_jax.evaluation import evaluator  # pylint: disable=g-import-not-at-top
+  config = resolution.resolve(train_script.tiny_config(toy_root, 1))
   graphdef, params = nnx.split(model_io.create_model(config), nnx.Param)
   jitted = []
   real_jit = jax.jit
@@ -392,9 +384,10 @@ def test_evaluation_compiles_once(toy_root, monkeypatch):
     return jitted[-1]
 
   monkeypatch.setattr(model_io.jax, 'jit', recording_jit)
-  summary = eval_lib.evaluate(
+  summary = evaluator.evaluate(
       config, graphdef, params,
-      eval_lib.protocol_episodes(config, runs=2, episodes=10), batch_size=4,
-      progress=False)
+      evaluator.protocol_episodes(config.data, config.test, runs=2,
+                                  episodes=10),
+      batch_size=4, progress=False)
   assert summary['runs'] == 2 and summary['episodes'] == 10
   assert [f._cache_size() for f in jitted] == [1]

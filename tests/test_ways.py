@@ -6,19 +6,20 @@ from flax import nnx
 import numpy as np
 import pytest
 
+from benchmarks import random_episode
 from configs import toy as toy_config
-from smcp_jax import config_lib
-from smcp_jax import eval_lib
-from smcp_jax import inference
-from smcp_jax import metrics
-from smcp_jax import model_io
+from smcp_jax import errors
+from smcp_jax.checkpoints import model_io
+from smcp_jax.config_lib import resolution
 from smcp_jax.data import builder
-from smcp_jax.data import episode_list
-from smcp_jax.data import transforms
-from smcp_jax.data.errors import DataError
+from smcp_jax.data.pipeline import transforms
+from smcp_jax.errors import DataError
+from smcp_jax.evaluation import batching
+from smcp_jax.evaluation import episode_list
+from smcp_jax.evaluation import evaluator
+from smcp_jax.evaluation import metrics
 from smcp_jax.models import smcp
-from tests import random_episode
-from tests.conftest import max_rel_diff
+from tests.helpers import numerics
 
 
 def test_the_combination_rule_on_crafted_logits():
@@ -31,7 +32,7 @@ def test_the_combination_rule_on_crafted_logits():
   # Pixel 0: ways 1 and 3 tie at 2 -> the first, way 1. Pixel 1: no way
   # predicts foreground -> 0. Pixel 2: way 2 (3 > 1). Pixel 3: every way's
   # own tie -> background.
-  assert inference.combine_ways(logits).tolist() == [[1, 0, 2, 0]]
+  assert batching.combine_ways(logits).tolist() == [[1, 0, 2, 0]]
 
 
 def test_panets_n_way_metric_by_hand():
@@ -63,14 +64,14 @@ def _config(toy_root, tmp_path, **test):
   config.test.ways = 3
   for key, value in test.items():
     setattr(config.test, key, value)
-  return config_lib.resolve(config)
+  return resolution.resolve(config)
 
 
 def test_n_way_episodes_follow_panet(toy_root, tmp_path):
   config = _config(toy_root, tmp_path, episodes=40)
-  index = builder.test_class_index(config)
+  index = builder.test_class_index(config.data, config.test)
   _, novel = builder.class_split(config.data)
-  for run in eval_lib.protocol_episodes(config):
+  for run in evaluator.protocol_episodes(config.data, config.test):
     query_ways = set()
     for e in run:
       classes = [c for c, _ in e.ways]
@@ -86,8 +87,8 @@ def test_n_way_episodes_follow_panet(toy_root, tmp_path):
 
 def test_n_way_arrays_label_the_query_by_way(toy_root, tmp_path):
   config = _config(toy_root, tmp_path)
-  episode = eval_lib.protocol_episodes(config)[0][0]
-  arrays = builder.test_loader(config)(episode)
+  episode = evaluator.protocol_episodes(config.data, config.test)[0][0]
+  arrays = builder.test_loader(config.data, config.test)(episode)
   assert arrays['support_images'].shape == (3, 1, 33, 33, 3)
   assert arrays['support_masks'].shape == (3, 1, 33, 33)
   source = builder.make_source(config.data)
@@ -114,28 +115,31 @@ def test_the_query_is_encoded_once_with_the_same_logits():
   for way in range(3):
     single = model.infer(support[way:way + 1], masks[way:way + 1],
                          query[:1])['logits']
-    assert max_rel_diff(ways[0, way], single[0]) < 1e-4
+    assert numerics.max_rel_diff(ways[0, way], single[0]) < 1e-4
 
 
 def test_n_way_evaluation_replays_and_refuses_mismatches(toy_root, tmp_path):
   config = _config(toy_root, tmp_path)
   graphdef, params = nnx.split(model_io.create_model(config), nnx.Param)
-  runs = eval_lib.protocol_episodes(config)
+  runs = evaluator.protocol_episodes(config.data, config.test)
   path = str(tmp_path / 'ways.json')
   episode_list.write(path, config, runs)
   replayed = episode_list.read(path, config,
-                               builder.test_class_index(config, min_area=0))
+                               builder.test_class_index(
+                                   config.data, config.test, min_area=0))
   assert replayed == runs
-  score = lambda r: eval_lib.evaluate(config, graphdef, params, r,
-                                      progress=False)
+  score = lambda r: evaluator.evaluate(config, graphdef, params, r,
+                                       progress=False)
   first = score(runs)
   assert score(replayed) == first and first['ways'] == 3
-  assert '3-way 1-shot)' in eval_lib.format_table(first)
+  assert '3-way 1-shot)' in evaluator.format_table(first)
   assert 0 <= first['fb_iou'] <= 100
   two_way = _config(toy_root, tmp_path, ways=2)
   with pytest.raises(DataError, match='other settings'):
-    episode_list.read(path, two_way, builder.test_class_index(two_way))
-  with pytest.raises(config_lib.ConfigError, match='N-way episodes are'):
+    episode_list.read(path, two_way,
+                      builder.test_class_index(two_way.data, two_way.test))
+  with pytest.raises(errors.ConfigError, match='N-way episodes are'):
     _config(toy_root, tmp_path, protocol='hsnet')
   with pytest.raises(DataError, match='novel classes'):
-    eval_lib.protocol_episodes(_config(toy_root, tmp_path, ways=6))
+    six = _config(toy_root, tmp_path, ways=6)
+    evaluator.protocol_episodes(six.data, six.test)

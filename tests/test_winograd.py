@@ -12,8 +12,8 @@ import pytest
 from smcp_jax.models import smcp
 from smcp_jax.ops import conv_grad
 from smcp_jax.ops import winograd
-from tests import train_step_utils
-from tests.conftest import max_rel_diff
+from tests.helpers import numerics
+from tests.helpers import train_step
 
 NHWC = ('NHWC', 'HWIO', 'NHWC')
 
@@ -37,13 +37,13 @@ def test_winograd_gives_the_direct_conv(shape, out, dilation):
   expected = _direct(x, w, dilation)
   got = winograd.conv3x3(x, w, dilation)
   assert got.shape == expected.shape
-  assert max_rel_diff(got, expected) < 1e-5
+  assert numerics.max_rel_diff(got, expected) < 1e-5
   cotangent = jnp.asarray(rng.normal(size=expected.shape), jnp.float32)
   grads = [jax.grad(lambda a, b, f=f: jnp.sum(f(a, b, dilation) * cotangent),
                     (0, 1))(x, w)
            for f in (_direct, winograd.conv3x3)]
   for ours, theirs in zip(grads[1], grads[0]):
-    assert max_rel_diff(ours, theirs) < 1e-5
+    assert numerics.max_rel_diff(ours, theirs) < 1e-5
 
 
 def _program(mode, dtype, channels, padding=((1, 1), (1, 1))):
@@ -83,5 +83,5 @@ def test_the_network_is_the_same_either_way():
                             conv_weight_grad='xla', conv3x3=mode,
                             rngs=nnx.Rngs(0))
             for mode in ('direct', 'winograd')}
-  train_step_utils.assert_same_network(models['winograd'], models['direct'],
-                                       train_step_utils.training_batch())
+  train_step.assert_same_network(models['winograd'], models['direct'],
+                                 train_step.training_batch())

@@ -1,19 +1,19 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """Shared helpers for reading PyTorch checkpoints into smcp-jax parameters."""
 
-import argparse
 import os
-import sys
 
+from absl import flags
 from flax import nnx
 import numpy as np
 import torch
 
-from smcp_jax import params_io
+from smcp_jax import errors
+from smcp_jax.checkpoints import params_io
 from smcp_jax.models import smcp
 
 
-class ConversionError(ValueError):
+class ConversionError(errors.UserError):
   """A checkpoint that cannot be converted, with the offending keys."""
 
 
@@ -90,24 +90,28 @@ def infer_width(state: dict[str, np.ndarray], first_conv: str) -> float:
   return state[key].shape[0] / 64
 
 
-def run_cli(argv, *, description: str, convert_state_dict, scope: str,
-            source: str, inference: dict | None = None) -> None:
-  """`--pth FILE --out DIR`: converts, checks and writes a params directory."""
-  parser = argparse.ArgumentParser(description=description)
-  parser.add_argument('--pth', required=True, help='PyTorch .pth file')
-  parser.add_argument('--out', required=True, help='output params directory')
-  parser.add_argument('--overwrite', action='store_true',
-                      help='replace the params already in --out')
-  args = parser.parse_args(argv)
-  if params_io.holds_params(args.out) and not args.overwrite:
-    sys.exit(f'error: {args.out} already holds params; pass --overwrite to '
-             'replace them, or choose another --out')
-  try:
-    params, model_config = convert_state_dict(load_state_dict(args.pth))
-  except (FileNotFoundError, ConversionError) as e:
-    sys.exit(f'error: {e}')
-  params_io.save_params(args.out, params, model_config=model_config,
-                        scope=scope, source=f'{source}:{args.pth}',
-                        inference=inference)
-  print(f'wrote {len(params)} {scope} arrays to {args.out} '
+def define_flags() -> flags.FlagValues:
+  """The converters' flags: --pth FILE --out DIR [--overwrite]."""
+  flag_values = flags.FlagValues()
+  flags.DEFINE_string('pth', None, 'PyTorch .pth file', required=True,
+                      flag_values=flag_values)
+  flags.DEFINE_string('out', None, 'output params directory', required=True,
+                      flag_values=flag_values)
+  flags.DEFINE_bool('overwrite', False, 'replace the params already in --out',
+                    flag_values=flag_values)
+  return flag_values
+
+
+def convert_file(flag_values: flags.FlagValues, *, convert_state_dict,
+                 scope: str, source: str,
+                 inference: dict | None = None) -> None:
+  """Converts --pth, checks it and writes the params directory --out."""
+  pth, out = flag_values.pth, flag_values.out
+  if params_io.holds_params(out) and not flag_values.overwrite:
+    raise errors.UserError(f'{out} already holds params; pass --overwrite to '
+                           'replace them, or choose another --out')
+  params, model_config = convert_state_dict(load_state_dict(pth))
+  params_io.save_params(out, params, model_config=model_config, scope=scope,
+                        source=f'{source}:{pth}', inference=inference)
+  print(f'wrote {len(params)} {scope} arrays to {out} '
         f'(model: {model_config})')

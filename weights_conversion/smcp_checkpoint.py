@@ -10,9 +10,12 @@ multi-class head, and the self-prototype branch skipping the PFF. The output
 is a full params directory that `evaluate` and `predict` accept.
 """
 
+from smcp_jax.cli import launcher
 from smcp_jax.models import heads
 from smcp_jax.models import vgg
 from weights_conversion import common
+
+FLAGS = common.define_flags()
 
 # How the authors test (their vgg_test.py): 417x417 inputs, and an empty
 # pseudo-mask gives a zero pseudo-prototype.
@@ -82,10 +85,15 @@ def convert_state_dict(state):
   return params, model_config
 
 
+def run(argv) -> None:
+  del argv
+  common.convert_file(FLAGS, convert_state_dict=convert_state_dict,
+                      scope='full', source='smcp-authors',
+                      inference=AUTHORS_INFERENCE)
+
+
 def main(argv=None):
-  common.run_cli(argv, description=__doc__.split('\n')[0],
-                 convert_state_dict=convert_state_dict, scope='full',
-                 source='smcp-authors', inference=AUTHORS_INFERENCE)
+  launcher.main(run, FLAGS, argv, uses_jax=False)
 
 
 if __name__ == '__main__':

@@ -11,8 +11,11 @@ https://download.pytorch.org/models/vgg16-397923af.pth. Nothing here
 downloads it. Point `config.train.init_from` at the output directory.
 """
 
+from smcp_jax.cli import launcher
 from smcp_jax.models import vgg
 from weights_conversion import common
+
+FLAGS = common.define_flags()
 
 # torchvision `features` indices of conv1_1..conv5_3 (pools at 4, 9, 16, 23, 30).
 TORCHVISION_CONV_INDICES = (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28)
@@ -39,10 +42,14 @@ def convert_state_dict(state):
   return params, model_config
 
 
+def run(argv) -> None:
+  del argv
+  common.convert_file(FLAGS, convert_state_dict=convert_state_dict,
+                      scope='backbone', source='torchvision',)
+
+
 def main(argv=None):
-  common.run_cli(argv, description=__doc__.split('\n')[0],
-                 convert_state_dict=convert_state_dict, scope='backbone',
-                 source='torchvision')
+  launcher.main(run, FLAGS, argv, uses_jax=False)
 
 
 if __name__ == '__main__':

@@ -1,11 +1,11 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """Class splits of PASCAL-5i and COCO-20i (and the toy set, like PASCAL)."""
 
-from smcp_jax.data import toy_classes
-from smcp_jax.data.errors import DataError
+from smcp_jax.errors import DataError
+from smcp_jax.toy import classes
 
 NUM_FOLDS = 4
-NUM_CLASSES = {'pascal': 20, 'toy': toy_classes.NUM_CLASSES, 'coco': 80,
+NUM_CLASSES = {'pascal': 20, 'toy': classes.NUM_CLASSES, 'coco': 80,
                'fss1000': 1000}  # FSS-1000: split by list files, no folds
 COCO_SPLITS = ('contiguous', 'interleaved')
 # The TFDS builder of each data set (tfds_builders.py; FSS-1000 has none).
@@ -21,7 +21,7 @@ def class_name(dataset: str, class_id: int) -> str:
   if dataset == 'pascal' and 1 <= class_id <= 20:
     return PASCAL_CLASSES[class_id - 1]
   if dataset == 'toy':
-    return toy_classes.class_name(class_id)
+    return classes.class_name(class_id)
   return f'class {class_id}'
 
 

@@ -2,7 +2,7 @@
 """The field's test protocols: where test episodes come from, how many,
 with which seeds, at which resolution, and how they are scored.
 
-Read from each codebase's own files (shared/reference/protocols.md):
+Read from each codebase's own test code (docs/protocols.md):
   authors  PANet's, which the SMCP authors use: trainaug episodes (COCO:
            val2014 here, train2014 in PANet; config.test.split changes it),
            5 runs x 1000, seeds 1234 + run, 417x417 squashed, scored
@@ -27,7 +27,7 @@ worker seeding (PFENet and BAM draw in PyTorch workers), so their episodes
 follow their rules, not their exact lists; HSNet's fold lists are its own
 files (ours: all pairs); PFENet/BAM resize with cv2 (LINEAR), we with PIL.
 The metrics agree for 1-way episodes (per-class foreground IoU summed over
-episodes, FB-IoU pooled), so they are one (smcp_jax.metrics).
+episodes, FB-IoU pooled), so they are one (evaluation/metrics.py).
 
 On the toy set, whose images are about a third of PASCAL's, sizes scale by
 data.image_size / 417 and the area filter by its square.

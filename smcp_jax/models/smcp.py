@@ -6,7 +6,6 @@ masks (B, K, H, W) with 1 on the target class and 0 elsewhere. Logits are
 returned at feature resolution (stride 8); losses and metrics upsample them.
 """
 
-from typing import Literal
 
 from flax import nnx
 import jax
@@ -14,15 +13,16 @@ import jax.numpy as jnp
 
 from smcp_jax.models import heads
 from smcp_jax.models import layers
+from smcp_jax.models import modes
 from smcp_jax.models import prototype as prototype_lib
 from smcp_jax.models import resize
 from smcp_jax.models import vgg
 from smcp_jax.ops import conv_grad
 
-PrototypeMode = Literal['support', 'pseudo', 'fused']
-EmptyPseudoMask = Literal['zero', 'support']
-PROTOTYPE_MODES = ('support', 'pseudo', 'fused')
-EMPTY_PSEUDO_MASK_OPTIONS = ('zero', 'support')
+PrototypeMode = modes.PrototypeMode
+EmptyPseudoMask = modes.EmptyPseudoMask
+PROTOTYPE_MODES = modes.PROTOTYPE_MODES
+EMPTY_PSEUDO_MASK_OPTIONS = modes.EMPTY_PSEUDO_MASK_OPTIONS
 
 
 class SMCP(nnx.Module):
@@ -69,7 +69,7 @@ class SMCP(nnx.Module):
       dilated_conv: how the dilated convs run: 'xla' as they are, or
         'phases': undilated convs over the d x d phase grids of their input
         (ops.dilated_phases), the same values; on a Hopper GPU cuDNN runs
-        dilated convs with slower kernels (README, "On a GPU").
+        dilated convs with slower kernels (docs/performance.md, "On a GPU").
       conv3x3: how the 3x3 convs run: 'auto' (Winograd's F(2x2, 3x3) for
         wide float32 convs on the CPU, ops.winograd), 'direct' (XLA's) or
         'winograd' (every 3x3 conv); the same values up to float rounding.

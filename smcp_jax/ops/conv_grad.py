@@ -3,7 +3,7 @@
 
 Wide 3x3 convs run as Winograd's F(2x2, 3x3) (ops.winograd). For the
 others, XLA's CPU weight gradient is far slower than PyTorch's (worst on
-VGG's large, low-channel conv1 / conv2 maps; the README's "Measured"
+VGG's large, low-channel conv1 / conv2 maps; docs/performance.md
 section has the numbers): here it is a loop over blocks of output rows,
 each one matrix product of the block's im2col patches with its output
 gradient. bfloat16, other backends, and the input gradient everywhere keep
@@ -57,7 +57,7 @@ def _conv_fwd(x, w, padding, dilation):
 
 
 # Output pixels (N * rows * W) a loop step covers: one step's patches are
-# then ~1-2 MB at 64 channels and stay in cache (README, "Measured").
+# then ~1-2 MB at 64 channels and stay in cache (docs/performance.md).
 _PIXELS_PER_STEP = 512
 
 # Below this a conv's weight gradient is too cheap for the loop to pay for

@@ -7,7 +7,8 @@ the d x d phase grids, stacked along the batch ("space to batch", as
 DeepLab's atrous convolution). Same products, same sums: the values are
 the dilated conv's up to float rounding (tested). Why: on a Hopper GPU
 cuDNN runs dilated convs with older, slower kernels than undilated ones
-(README, "On a GPU"); which is faster there is measured, not assumed.
+(docs/performance.md, "On a GPU"); which is faster there is measured, not
+assumed.
 """
 
 import jax.numpy as jnp

@@ -2,9 +2,9 @@
 """2x2 max-pooling with its own gradient.
 
 XLA's gradient of a max-pool is an argmax reduce-window over four index
-arrays and a scatter, several times slower on the CPU (README,
-"Measured"). Here the gradient goes to the first maximum of each window in
-row-major order, as torch's does, with four compares.
+arrays and a scatter, several times slower on the CPU
+(docs/performance.md). Here the gradient goes to the first maximum of each
+window in row-major order, as torch's does, with four compares.
 """
 
 from flax import nnx

@@ -9,7 +9,7 @@ Neural Networks", 2016; the F(2,3) of cuDNN and oneDNN). Why: on the CPU,
 XLA runs VGG's 52x52 convs of 256-512 channels at its matmul peak, while
 PyTorch's oneDNN runs them 15-20% faster; 2.25x fewer multiplications win
 that back where the channels are wide enough for the transforms to be cheap
-beside the products (README, "Measured"). The values are the direct conv's
+beside the products (docs/performance.md). The values are the direct conv's
 up to float rounding (about 1e-6 relative, tested).
 
 A dilation d is the same algorithm over tiles whose taps are d apart: the
@@ -18,7 +18,7 @@ The 16 products run as 4 steps of a scan, one transformed row each, so
 that one step's transforms (not all 16, 4x the input's size) are in memory
 at a time; the custom VJP keeps only the input and kernel and recomputes
 the transforms in the backward pass. Unrolled, the CPU's train step took
-0.7 GB more peak RSS for 5% more speed (README, "Measured").
+0.7 GB more peak RSS for 5% more speed (docs/performance.md).
 """
 
 import functools

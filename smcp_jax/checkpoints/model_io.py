@@ -1,0 +1,137 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""Building the network from a config, loading trained weights into it, and
+jitting its methods.
+
+A checkpoint argument may be a params directory (a converted checkpoint of
+the authors, or the `params/` a training run exports) or a training workdir
+(its latest orbax checkpoint). Configs here are resolved ones
+(resolution.resolve).
+"""
+
+import dataclasses
+import os
+
+from flax import nnx
+import jax
+import jax.numpy as jnp
+import ml_collections
+
+from smcp_jax import errors
+from smcp_jax.checkpoints import checkpointing
+from smcp_jax.checkpoints import params_io
+from smcp_jax.config_lib import resolution
+from smcp_jax.config_lib import saved_runs
+from smcp_jax.models import smcp
+
+EXPORT_SUBDIR = 'params'  # where a training run exports its final params
+SAVED_CONFIG = 'config.json'  # a training run's resolved config
+
+
+def create_model(config: ml_collections.ConfigDict, *,
+                 load_init_from: bool = True) -> smcp.SMCP:
+  """The network of a config, seeded by config.seed, with
+  `train.init_from` loaded (unless trained weights will replace it)."""
+  dtype = jnp.bfloat16 if config.train.compute_dtype == 'bfloat16' else None
+  model = smcp.SMCP(**config.model.to_dict(), dtype=dtype,
+                    rngs=nnx.Rngs(config.seed))
+  if load_init_from and config.train.init_from:
+    params, meta = params_io.load_params(config.train.init_from)
+    if meta['model'].get('width') != config.model.width:
+      raise errors.ConfigError(
+          f'{config.train.init_from} has width {meta["model"].get("width")}'
+          f' but config.model.width is {config.model.width}: start from '
+          "random weights with --config.train.init_from='', or give weights "
+          'of that width (the toy: python -m smcp_jax.toy.encoder --width)')
+    params_io.assign_params(model, params, scope=meta['scope'])
+  return model
+
+
+def _check_network(saved_model: dict, config, checkpoint: str) -> None:
+  saved_runs.check_compatible(
+      {'model': saved_model}, config, saved_runs.NETWORK_FIELDS,
+      subject=f'{checkpoint} was made for another network')
+
+
+def load_model(config: ml_collections.ConfigDict, checkpoint: str):
+  """(model, description) with trained weights from `checkpoint`."""
+  if not os.path.exists(checkpoint):
+    raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+  model = create_model(config, load_init_from=False)
+  if os.path.isfile(os.path.join(checkpoint, params_io.PARAMS_FILE)):
+    params, meta = params_io.load_params(checkpoint)
+    _check_network(meta['model'], config, checkpoint)
+    params_io.assign_params(model, params, scope=meta['scope'])
+    return model, f'{checkpoint} ({meta.get("source", "params")})'
+  saved_config = os.path.join(checkpoint, SAVED_CONFIG)
+  if not os.path.isfile(saved_config):
+    raise FileNotFoundError(
+        f'{checkpoint!r} is neither a params directory (params.msgpack) nor '
+        'a training workdir (config.json + checkpoints/)')
+  saved = resolution.resolve(saved_runs.read_saved_config(saved_config))
+  _check_network(saved.model, config, checkpoint)
+  step, params = checkpointing.restore_params(
+      checkpoint, nnx.state(model, nnx.Param))
+  nnx.update(model, params)
+  return model, f'{checkpoint} (step {step})'
+
+
+@dataclasses.dataclass(frozen=True)
+class InferenceSetup:
+  """How a checkpoint's network wants its inputs."""
+  image_size: int  # the square side it was trained at
+  empty_pseudo_mask: str  # config.test.empty_pseudo_mask
+  source: str  # the description load_model gives
+
+
+# A params directory that does not say (the authors' test settings).
+DEFAULT_INFERENCE = {'image_size': 417, 'empty_pseudo_mask': 'zero'}
+
+
+def inference_settings(config: ml_collections.ConfigDict) -> dict:
+  """What an exported params directory records of its run (model.json's
+  'inference'), so that it predicts the same wherever it is copied."""
+  return {'image_size': config.data.image_size,
+          'empty_pseudo_mask': config.test.empty_pseudo_mask}
+
+
+def load_for_inference(checkpoint: str, config=None):
+  """(model, InferenceSetup) from a checkpoint alone, or with a resolved
+  config.
+
+  Without a config, a training workdir gives its config.json, and a params
+  directory its model.json (an export from before model.json said: its
+  run's config.json beside it; otherwise the paper's 417x417 input).
+  """
+  if not os.path.exists(checkpoint):
+    raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+  is_params = params_io.holds_params(checkpoint)
+  workdir_config = os.path.join(checkpoint, SAVED_CONFIG)
+  if config is None and not is_params and os.path.isfile(workdir_config):
+    config = resolution.resolve(saved_runs.read_saved_config(workdir_config))
+  if config is not None:
+    model, source = load_model(config, checkpoint)
+    return model, InferenceSetup(**inference_settings(config), source=source)
+  params, meta = params_io.load_params(checkpoint)
+  model = smcp.SMCP(**meta['model'], rngs=nnx.Rngs(0))
+  params_io.assign_params(model, params, scope=meta['scope'])
+  settings = meta.get('inference') or _settings_beside_export(checkpoint)
+  return model, InferenceSetup(
+      **{**DEFAULT_INFERENCE, **settings},
+      source=f'{checkpoint} ({meta.get("source", "params")})')
+
+
+def _settings_beside_export(checkpoint: str) -> dict:
+  """An older export's settings, from its run's config.json beside it."""
+  path = os.path.join(checkpoint, os.pardir, SAVED_CONFIG)
+  if os.path.basename(os.path.normpath(checkpoint)) != EXPORT_SUBDIR or (
+      not os.path.isfile(path)):
+    return {}
+  return inference_settings(saved_runs.read_saved_config(path))
+
+
+def jit_method(graphdef: nnx.GraphDef, method, **kwargs):
+  """`method(model, *args, **kwargs)` jitted over (params, *args), the
+  model rebuilt from `graphdef` and params inside the trace; e.g.
+  jit_method(graphdef, smcp.SMCP.infer, mode='fused')(params, s, m, q)."""
+  return jax.jit(lambda params, *args: method(nnx.merge(graphdef, params),
+                                              *args, **kwargs))

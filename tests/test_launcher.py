@@ -1,0 +1,142 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""The one launcher and flag system of every command: --help, one `error:`
+line for bad input (exit 1), 130 on Ctrl-C, a traceback only for a bug,
+the old hyphenated spellings, commands that import together."""
+
+import importlib
+import pathlib
+import subprocess
+import sys
+import tomllib
+
+from absl import flags
+import pytest
+
+from smcp_jax import errors
+from smcp_jax.cli import arguments
+from smcp_jax.cli import launcher
+
+COMMANDS = ('smcp_jax.train.__main__', 'smcp_jax.evaluate', 'smcp_jax.predict',
+            'smcp_jax.app', 'smcp_jax.prepare', 'smcp_jax.check_data',
+            'smcp_jax.toy.__main__', 'smcp_jax.toy.encoder',
+            'smcp_jax.coco_labels', 'smcp_jax.summary')
+
+
+def _command(run, **defined):
+  flag_values = flags.FlagValues()
+  for name, default in defined.items():
+    flags.DEFINE_string(name, default, name, flag_values=flag_values)
+  arguments.add_hyphenated_aliases(flag_values)
+  return flag_values
+
+
+def test_every_command_imports_beside_the_others_with_its_own_flags():
+  modules = [importlib.import_module(name) for name in COMMANDS]
+  for module in modules:
+    assert isinstance(module.FLAGS, flags.FlagValues), module.__name__
+    assert module.FLAGS is not flags.FLAGS
+
+
+def test_help_prints_the_docstring_and_the_flags_and_exits_0(capsys):
+  from smcp_jax import predict  # pylint: disable=g-import-not-at-top
+  with pytest.raises(SystemExit) as exit_:
+    predict.main(['--help'])
+  assert exit_.value.code == 0
+  out = capsys.readouterr().out
+  assert out.startswith(predict.__doc__.strip().split('\n')[0])
+  assert '  --support_mask:' in out and '--support-mask' not in out
+
+
+def test_a_user_error_is_one_line_and_exit_1():
+  def run(argv):
+    del argv
+    raise errors.DataError('no such image x.jpg; give another')
+  with pytest.raises(SystemExit) as exit_:
+    launcher.main(run, _command(run), [], uses_jax=False)
+  assert exit_.value.code == 'error: no such image x.jpg; give another'
+
+
+def test_a_flag_mistake_is_one_line():
+  def run(argv):
+    del argv
+  with pytest.raises(SystemExit) as exit_:
+    launcher.main(run, _command(run, out='x'), ['--ou=y'], uses_jax=False)
+  assert exit_.value.code.startswith("error: Unknown command line flag 'ou'")
+
+
+def test_ctrl_c_exits_130_with_what_it_leaves(capsys):
+  def run(argv):
+    del argv
+    raise KeyboardInterrupt
+  with pytest.raises(SystemExit) as exit_:
+    launcher.main(run, _command(run), [], uses_jax=False,
+                  interrupted='nothing written')
+  assert exit_.value.code == 130
+  assert capsys.readouterr().err == '\ninterrupted; nothing written\n'
+
+
+def test_a_bug_keeps_its_traceback():
+  def run(argv):
+    del argv
+    raise ZeroDivisionError('a bug')
+  with pytest.raises(ZeroDivisionError):
+    launcher.main(run, _command(run), [], uses_jax=False)
+
+
+def test_the_old_hyphenated_spelling_reads_as_the_new():
+  seen = {}
+
+  def run(argv):
+    seen['argv'] = argv
+  flag_values = _command(run, support_mask='')
+  launcher.main(run, flag_values, ['--support-mask', 'm.png', 'extra'],
+                uses_jax=False)
+  assert flag_values.support_mask == 'm.png' and seen['argv'][1:] == ['extra']
+  launcher.main(run, flag_values, [], uses_jax=False)  # defaults again
+  assert flag_values.support_mask == ''
+
+
+def test_space_separated_lists_spread_into_repeated_flags():
+  argv = ['--query', 'a.jpg', 'b.jpg', '--out', 'o', 'rest',
+          '--query-mask', 'm1', 'm2']
+  assert arguments.spread(argv, ('query', 'query-mask')) == [
+      '--query', 'a.jpg', '--query', 'b.jpg', '--out', 'o', 'rest',
+      '--query-mask', 'm1', '--query-mask', 'm2']
+
+
+def test_predict_takes_both_list_spellings():
+  from smcp_jax import predict  # pylint: disable=g-import-not-at-top
+  base = ['--checkpoint', 'c', '--support', 's.jpg', '--out', 'o']
+  spaced = predict.parse_args(base + ['--query', 'a.jpg', 'b.jpg'])
+  repeated = predict.parse_args(base + ['--query=a.jpg', '--query=b.jpg'])
+  assert spaced.query == repeated.query == ['a.jpg', 'b.jpg']
+
+
+def _console_scripts() -> dict[str, str]:
+  with open(pathlib.Path(__file__).resolve().parent.parent / 'pyproject.toml',
+            'rb') as f:
+    return tomllib.load(f)['project']['scripts']
+
+
+def test_every_console_script_is_a_command_main():
+  scripts = _console_scripts()
+  assert {'smcp-train', 'smcp-evaluate', 'smcp-predict', 'smcp-app'} <= set(
+      scripts)
+  targets = {}
+  for name, target in scripts.items():
+    module, function = target.split(':')
+    assert function == 'main' and module in COMMANDS, name
+    targets[module] = name
+  assert set(targets) == set(COMMANDS)  # one script per command
+
+
+@pytest.mark.parametrize('script', ['smcp-train', 'smcp-predict'])
+def test_an_installed_console_script_answers_help(script):
+  path = pathlib.Path(sys.executable).parent / script
+  if not path.exists():
+    pytest.skip(f'{script} is not installed beside {sys.executable} (pip '
+                'install -e . puts it there)')
+  proc = subprocess.run([str(path), '--help'], capture_output=True,
+                        text=True, timeout=300, check=False)
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert '\nflags:\n' in proc.stdout and '  --' in proc.stdout
