@@ -95,28 +95,42 @@ def parse_args(argv) -> types.SimpleNamespace:
                                   for name in OWN_FLAGS})
 
 
-def _query_files(paths) -> list[str]:
-  """The query paths, each folder replaced by its images in sorted order."""
+def _query_files(paths, annotations) -> list[str]:
+  """The query paths, each folder replaced by its images in sorted order,
+  leaving out the files given as annotations (a folder of photos often
+  holds their masks too)."""
+  given = {os.path.realpath(path) for path in annotations}
   files = []
   for path in paths:
     if not os.path.isdir(path):
       files.append(path)
       continue
-    found = sorted(os.path.join(path, name) for name in os.listdir(path)
-                   if name.lower().endswith(IMAGE_SUFFIXES))
+    found = sorted(
+        os.path.join(path, name) for name in os.listdir(path)
+        if name.lower().endswith(IMAGE_SUFFIXES)
+        and os.path.realpath(os.path.join(path, name)) not in given)
     if not found:
       raise DataError(f'--query folder {path} holds no image '
-                       f'({", ".join(IMAGE_SUFFIXES)})')
+                      f'({", ".join(IMAGE_SUFFIXES)})')
     files += found
   return files
 
 
-def _check_out(out: str, overwrite: bool) -> None:
+def _check_out(out: str, overwrite: bool, inputs) -> None:
+  """--out must be a folder that holds none of the inputs: --overwrite
+  replaces it whole."""
   if os.path.exists(out) and not os.path.isdir(out):
     raise DataError(f'--out {out} is a file; give a folder for the results')
+  folder = os.path.realpath(out)
+  for path in inputs:
+    real = os.path.realpath(path)
+    if real == folder or real.startswith(folder + os.sep):
+      raise DataError(f'--out {out} holds the input {path}, which writing '
+                      'the results there would delete; give a new folder '
+                      'for the results')
   if os.path.isdir(out) and os.listdir(out) and not overwrite:
     raise DataError(f'--out {out} is not empty; pass --overwrite to replace '
-                     'what it holds, or give a new folder')
+                    'what it holds, or give a new folder')
 
 
 def _support_annotations(args, images):
@@ -201,8 +215,12 @@ def segment(argv) -> dict:
   summary that predictions.json holds, with 'out'. `argv`: the arguments
   after the program name."""
   args = parse_args(argv)
-  args.query = _query_files(args.query)
-  _check_out(args.out, args.overwrite)
+  annotations = (args.support_mask + args.support_scribble
+                 + args.query_mask)
+  inputs = [args.checkpoint, *args.support, *annotations, *args.query]
+  args.query = _query_files(args.query, annotations)
+  _check_out(args.out, args.overwrite,
+             inputs + args.query + ([args.config] if args.config else []))
   groups = _support_classes(args)
   # pylint: disable=g-import-not-at-top
   from smcp_jax.config_lib import resolution

@@ -261,6 +261,31 @@ def test_query_folder_wrapped_panel_and_recorded_supports(checkpoint, files,
                   str(tmp_path / 'empty'), '--out', str(tmp_path / 'o2')])
 
 
+def test_out_that_holds_an_input_is_refused_and_the_photos_stay(
+    checkpoint, tmp_path):
+  """Issue 26, item 10: --out the input folder, with --overwrite, deleted
+  the support, its mask and every query; a folder listed as --query also
+  took the mask as a query."""
+  photos = tmp_path / 'photos'
+  photos.mkdir()
+  image, mask = images.scene(60, 50, 0)
+  support = images.save(photos / 'a_support.jpg', image)
+  support_mask = images.save(photos / 'a_support_mask.png',
+                             mask.astype(np.uint8) * 255)
+  for i in range(2):
+    images.save(photos / f'q{i}.jpg', images.scene(40, 50, i + 1)[0])
+  before = sorted(os.listdir(photos))
+  base = ['--checkpoint', checkpoint, '--support', support,
+          '--support_mask', support_mask, '--query', str(photos)]
+  for out in (photos, tmp_path):  # the folder itself, or one above it
+    with pytest.raises(SystemExit, match='holds the input .*would delete'):
+      predict.main(base + ['--out', str(out), '--overwrite'])
+    assert sorted(os.listdir(photos)) == before
+  summary = predict.segment(base + ['--out', str(tmp_path / 'out')])
+  assert [os.path.basename(q['query']) for q in summary['queries']] == [
+      'a_support.jpg', 'q0.jpg', 'q1.jpg']  # not the mask
+
+
 @pytest.mark.parametrize('flag,value', [('--batch-size', '0'),
                                         ('--image-size', '0'),
                                         ('--batch-size', 'two')])
