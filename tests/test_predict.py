@@ -21,6 +21,7 @@ from smcp_jax.evaluation import metrics
 from smcp_jax.evaluation import visualize
 from smcp_jax.models import resize
 from smcp_jax.models import smcp
+from smcp_jax.serving import prediction_files
 from smcp_jax.serving import predictor as inference
 from tests.helpers import images
 
@@ -390,3 +391,25 @@ def test_missing_or_wrong_checkpoint(tmp_path):
     inference.Predictor(str(tmp_path))
   with pytest.raises(FileNotFoundError, match='is neither a params directory'):
     model_io.load_model(images.tiny_network_config(SIZE), str(tmp_path))
+
+
+def test_queries_of_one_name_get_files_of_their_own(checkpoint, files,
+                                                    tmp_path):
+  """Issue 26, item 2: a/img.jpg, b/img.jpg and img_2.jpg were written as
+  img, img_2, img_2, one query's files overwriting another's."""
+  paths = []
+  for i, folder in enumerate(('a', 'b', '.')):
+    (tmp_path / folder).mkdir(exist_ok=True)
+    name = 'img_2.png' if folder == '.' else 'img.png'
+    paths.append(images.save(tmp_path / folder / name,
+                             images.scene(40 + 10 * i, 50, i)[0]))
+  assert prediction_files.output_names(paths) == ['img', 'img_3', 'img_2']
+  out = tmp_path / 'out'
+  summary = predict.segment(['--checkpoint', checkpoint, '--support',
+                             files['support'], '--support_mask',
+                             files['support_mask'], '--query', *paths,
+                             '--out', str(out)])
+  masks = [q['mask'] for q in summary['queries']]
+  assert len(set(masks)) == 3
+  for query, mask in zip(paths, masks):  # each file is its own query's
+    assert Image.open(out / mask).size == Image.open(query).size

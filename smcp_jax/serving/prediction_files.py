@@ -38,12 +38,21 @@ class Request:
 
 
 def output_names(paths) -> list[str]:
-  """Query file stems, made unique with _2, _3 ... suffixes."""
-  names, seen = [], {}
-  for path in paths:
-    stem = os.path.splitext(os.path.basename(path))[0]
-    seen[stem] = seen.get(stem, 0) + 1
-    names.append(stem if seen[stem] == 1 else f'{stem}_{seen[stem]}')
+  """Query file stems, unique: a repeated stem takes the first free _2,
+  _3 ... suffix, free of every query's own stem too (a/img.jpg, b/img.jpg
+  and img_2.jpg give img, img_3, img_2)."""
+  stems = [os.path.splitext(os.path.basename(path))[0] for path in paths]
+  taken, seen, names = set(stems), set(), []
+  for stem in stems:
+    name = stem
+    if stem in seen:
+      number = 2
+      while f'{stem}_{number}' in taken:
+        number += 1
+      name = f'{stem}_{number}'
+      taken.add(name)
+    seen.add(stem)
+    names.append(name)
   return names
 
 
