@@ -51,7 +51,8 @@ _UNTRAINED = flags.DEFINE_bool(
     flag_values=FLAGS)
 _PANELS = flags.DEFINE_integer(
     'save_panels', 0, 'pictures of the first N episodes of run 0, into a '
-    'panels/ folder beside the report', flag_values=FLAGS)
+    'panels/ folder beside the report (without one: in the current folder)',
+    flag_values=FLAGS)
 _REPORT = flags.DEFINE_string(
     'report', '', 'JSON report path (default: beside the checkpoint; none '
     'when untrained)', flag_values=FLAGS)
@@ -126,10 +127,11 @@ def _protocol_configs(config) -> dict:
     raise errors.ConfigError(
         f'--protocols: unknown {unknown}; choose from '
         f'{", ".join(resolution.CHOICES["test.protocol"])}')
-  if _EPISODES.value or _SAVE_EPISODES.value:
+  if _EPISODES.value or _SAVE_EPISODES.value or _PANELS.value:
     raise errors.ConfigError('--protocols draws each protocol\'s own '
-                             'episodes: leave out --episodes and '
-                             '--save_episodes')
+                             'episodes: leave out --episodes, '
+                             '--save_episodes and --save_panels (draw the '
+                             'pictures of one protocol at a time)')
   configs = {}
   for name in _PROTOCOLS.value:
     each = copy.deepcopy(config)
@@ -161,8 +163,9 @@ def run(argv):
   protocol_configs = _protocol_configs(_CONFIG.value)
   model, source = _model(config)
   path = _report_path(config)
-  panels = os.path.join(os.path.dirname(os.path.abspath(path or '.')),
-                        'panels')
+  # Beside the report; without one, in the current folder.
+  panels = os.path.join(os.path.dirname(os.path.abspath(path)) if path
+                        else os.getcwd(), 'panels')
   graphdef, params = nnx.split(model, nnx.Param)
   if protocol_configs:
     summaries = {}

@@ -1,0 +1,48 @@
+# Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
+"""The evaluate command's pictures: where they go, and that it never says
+it drew pictures it did not draw."""
+
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _evaluate(toy_root, tmp_path, cwd, *flags):
+  command = [sys.executable, '-m', 'smcp_jax.evaluate', '--config',
+             os.path.join(REPO, 'configs', 'toy.py'),
+             f'--config.data.root={toy_root}', '--config.model.width=0.0625',
+             '--config.train.init_from=', '--config.data.image_size=33',
+             '--config.test.episodes=4', '--config.test.runs=1',
+             '--config.test.seeds=1234',
+             f'--config.data.class_index_cache={tmp_path / "cache"}',
+             '--untrained', *flags]
+  return subprocess.run(command, cwd=cwd, capture_output=True, text=True,
+                        timeout=300, check=False,
+                        env=dict(os.environ, PYTHONPATH=REPO))
+
+
+def test_untrained_panels_without_a_report_go_to_the_current_folder(
+    toy_root, tmp_path):
+  """Issue 26, item 8: they went to the parent of the current folder."""
+  work = tmp_path / 'work'
+  work.mkdir()
+  proc = _evaluate(toy_root, tmp_path, work, '--save_panels', '2')
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert sorted(os.listdir(work / 'panels')) == ['episode_0000.png',
+                                                  'episode_0001.png']
+  assert not (tmp_path / 'panels').exists()
+  assert f'pictures: {work / "panels"}' in proc.stdout
+
+
+def test_protocols_with_panels_is_refused_rather_than_drawing_none(
+    toy_root, tmp_path):
+  """Issue 26, item 9: it printed "pictures: .../panels" and drew none."""
+  proc = _evaluate(toy_root, tmp_path, tmp_path, '--protocols',
+                   'authors,hsnet', '--save_panels', '2')
+  assert proc.returncode == 1
+  assert proc.stderr.strip().startswith('error: --protocols draws each')
+  assert '--save_panels' in proc.stderr
+  assert 'pictures' not in proc.stdout
+  assert not (tmp_path / 'panels').exists()
