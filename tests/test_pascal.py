@@ -33,3 +33,17 @@ def test_bad_files_are_named(broken_root):
     f.write(b'garbage')
   with pytest.raises(DataError, match='unreadable image .*toy_000003.jpg'):
     source.load_pair('toy_000003', 'trainaug')
+
+
+def test_an_unwritable_class_index_cache_warns_and_still_indexes(
+    toy_root, tmp_path, capsys):
+  """Issue 26, item 12: a cache folder that cannot be written was a
+  traceback; like the compilation cache, it is one warning."""
+  source = pascal.PascalVOC(toy_root)
+  blocker = tmp_path / 'a_file'
+  blocker.write_text('')
+  index = source.class_index('val', cache_dir=str(blocker / 'cache'))
+  err = capsys.readouterr().err
+  assert err.count('warning: the class-index cache') == 1, err
+  assert index == source.class_index('val', cache_dir=str(tmp_path / 'ok'))
+  assert index  # the toy's val split holds every class

@@ -5,6 +5,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import sys
 
 import numpy as np
 import tqdm
@@ -54,9 +55,15 @@ def scan_class_index(source, split: str, *, min_area: int = 0,
         if area >= max(min_area, 1):
           index.setdefault(c, []).append(image_id)
   index = {c: sorted(v) for c, v in sorted(index.items())}
-  os.makedirs(os.path.dirname(cache), exist_ok=True)
-  tmp = cache + f'.tmp{os.getpid()}'
-  with open(tmp, 'w') as f:
-    json.dump(index, f)
-  os.replace(tmp, cache)
+  try:
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    tmp = cache + f'.tmp{os.getpid()}'
+    with open(tmp, 'w') as f:
+      json.dump(index, f)
+    os.replace(tmp, cache)
+  except OSError as e:  # as the compilation cache: never fatal
+    print(f'warning: the class-index cache {os.path.dirname(cache)} cannot '
+          f'be written ({e.strerror}); the lists are made again next time '
+          '(set config.data.class_index_cache to a folder you can write)',
+          file=sys.stderr, flush=True)
   return index
