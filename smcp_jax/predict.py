@@ -133,6 +133,19 @@ def _check_out(out: str, overwrite: bool, inputs) -> None:
                     'what it holds, or give a new folder')
 
 
+def _writable_parent(out: str) -> str:
+  """The folder --out is written in (results go beside it first), made and
+  tried before the network runs rather than after."""
+  parent = os.path.dirname(os.path.abspath(out))
+  try:
+    os.makedirs(parent, exist_ok=True)
+    tempfile.TemporaryDirectory(prefix='.predict-', dir=parent).cleanup()
+  except OSError as e:
+    raise DataError(f'--out {out} cannot be written in {parent} '
+                    f'({e.strerror}); give a folder you can write') from None
+  return parent
+
+
 def _support_annotations(args, images):
   """(kind 'mask' | 'scribble' | 'box', one mask per support, what each
   support's annotation was, for predictions.json)."""
@@ -221,6 +234,7 @@ def segment(argv) -> dict:
   args.query = _query_files(args.query, annotations)
   _check_out(args.out, args.overwrite,
              inputs + args.query + ([args.config] if args.config else []))
+  parent = _writable_parent(args.out)
   groups = _support_classes(args)
   # pylint: disable=g-import-not-at-top
   from smcp_jax.config_lib import resolution
@@ -256,8 +270,6 @@ def segment(argv) -> dict:
         class_name=args.class_name, class_id=args.class_id)
     predictions = predictor.predict(supports, masks, queries, progress=True)
     write = prediction_files.write
-  parent = os.path.dirname(os.path.abspath(args.out))
-  os.makedirs(parent, exist_ok=True)
   # Written beside OUT first, so a failure leaves OUT as it was.
   staging = tempfile.mkdtemp(prefix='.predict-', dir=parent)
   try:

@@ -413,3 +413,17 @@ def test_queries_of_one_name_get_files_of_their_own(checkpoint, files,
   assert len(set(masks)) == 3
   for query, mask in zip(paths, masks):  # each file is its own query's
     assert Image.open(out / mask).size == Image.open(query).size
+
+
+def test_an_out_that_cannot_be_written_is_refused_before_the_network(
+    files, tmp_path):
+  """Issue 26, item 11: a PermissionError traceback after the network ran.
+  (The tests run as root, who may write anywhere: a file where the folder
+  should be stands in for a folder one cannot write.)"""
+  blocker = tmp_path / 'a_file'
+  blocker.write_text('')
+  with pytest.raises(SystemExit,
+                     match=r'^error: --out .* cannot be written in .*a_file'):
+    predict.main(['--checkpoint', 'nowhere', '--support', files['support'],
+                  '--support_mask', files['support_mask'], '--query',
+                  files['queries'][0], '--out', str(blocker / 'out')])
