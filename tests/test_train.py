@@ -186,6 +186,20 @@ def test_cli_rejects_unknown_key_and_bad_value(tmp_path):
   assert "error: config file 'configs/nope.py' does not exist" in out
 
 
+def test_a_workdir_that_cannot_be_made_is_one_line(toy_root, tmp_path):
+  """Issue 26, item 13: a traceback. It is refused before the data is read
+  and the network built, and nothing is written."""
+  blocker = tmp_path / 'a_file'
+  blocker.write_text('')
+  proc = runs.run_python(
+      ['-m', 'smcp_jax.train', '--config', 'configs/toy.py',
+       f'--config.data.root={toy_root}', '--workdir', str(blocker / 'run')])
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 1 and 'Traceback' not in out, out[-2000:]
+  assert f'error: --workdir {blocker / "run"} cannot be made' in out
+  assert os.listdir(tmp_path) == ['a_file']
+
+
 def test_evaluate_cli_writes_report(toy_root, tmp_path):
   runs.train_toy(toy_root, tmp_path, 2)
   proc = runs.run_python(

@@ -310,6 +310,21 @@ class _Best:
     return True
 
 
+def _check_can_make(workdir: str) -> None:
+  """Refuses a local --workdir whose nearest existing folder is a file or
+  not writable, before the data is read and the network built."""
+  if '://' in workdir:  # a bucket: its own file system decides
+    return
+  existing = os.path.abspath(workdir)
+  while not os.path.exists(existing):
+    existing = os.path.dirname(existing)
+  if not os.path.isdir(existing) or not os.access(existing,
+                                                  os.W_OK | os.X_OK):
+    raise errors.UserError(f'--workdir {workdir} cannot be made: {existing} '
+                           'is not a folder you can write; give another '
+                           '--workdir')
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   """Trains with a resolved config (resolution.resolve), resuming from the
   workdir's latest checkpoint; returns (graphdef, final state)."""
@@ -322,6 +337,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   say = tqdm.tqdm.write if is_chief else lambda message: None
   # What can refuse the data or the config runs before anything is
   # written, so that a failed start leaves the workdir as it was.
+  _check_can_make(workdir)
   sampler = builder.train_sampler(config.data, seed=config.seed,
                                   hold_out=bool(train.val_every_steps))
   validation = (builder.validation(config.data, seed=config.seed,
@@ -332,7 +348,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
     _check_resumable(saved, config, workdir)
   mesh = create_mesh()
   graphdef, state, tx, schedule = create_train_state(config, mesh)
-  os.makedirs(workdir, exist_ok=True)
+  try:
+    os.makedirs(workdir, exist_ok=True)
+  except OSError as e:
+    raise errors.UserError(f'--workdir {workdir} cannot be made '
+                           f'({e.strerror}); give another --workdir') from None
   manager = checkpointing.create_manager(workdir, train.keep_checkpoints)
   state = checkpointing.restore_latest(manager, state, workdir) or state
   start = int(state.step)
