@@ -102,6 +102,16 @@ def test_invalid_values(field, value, message):
     resolution.resolve(config)
 
 
+def test_a_short_run_names_the_warm_up_flag_to_add():
+  """Issue 26, item 15: --config.train.num_steps=6 alone was refused on
+  the toy's 20 warm-up steps without saying what to add."""
+  config = train_script.tiny_config('x', 6)
+  config.train.warmup_steps = 20
+  with pytest.raises(errors.ConfigError,
+                     match=r'got 20: add --config\.train\.warmup_steps=5$'):
+    resolution.resolve(config)
+
+
 def test_resolve_freezes_and_fills_the_protocol():
   config = train_script.tiny_config('x', 1)
   resolved = resolution.resolve(config)

@@ -128,9 +128,11 @@ def validate(config: ml_collections.ConfigDict) -> None:
       raise errors.ConfigError(f'config.{field} must be > 0, got '
                                f'{get_field(config, field)!r}')
   if not 0 <= config.train.warmup_steps < config.train.num_steps:
+    fit = min(max(config.train.warmup_steps, 0), config.train.num_steps - 1)
     raise errors.ConfigError(
         f'config.train.warmup_steps must be 0..train.num_steps - 1 '
-        f'({config.train.num_steps - 1}), got {config.train.warmup_steps}')
+        f'({config.train.num_steps - 1}), got {config.train.warmup_steps}: '
+        f'add --config.train.warmup_steps={fit}')
   if config.train.clip_grad_norm < 0:
     raise errors.ConfigError('config.train.clip_grad_norm must be >= 0 '
                              f'(0 = off), got {config.train.clip_grad_norm}')
