@@ -46,3 +46,19 @@ def test_protocols_with_panels_is_refused_rather_than_drawing_none(
   assert '--save_panels' in proc.stderr
   assert 'pictures' not in proc.stdout
   assert not (tmp_path / 'panels').exists()
+
+
+def test_one_run_prints_no_spread():
+  """Issue 26, item 24: one run printed "+- 0.00", where the protocols'
+  table prints "-"."""
+  from smcp_jax.evaluation import evaluator  # pylint: disable=g-import-not-at-top
+  from smcp_jax.evaluation import metrics  # pylint: disable=g-import-not-at-top
+  settings = {'ways': 1, 'episodes': 10, 'protocol': 'hsnet',
+              'prototype': 'fused', 'annotation': 'dense', 'shots': 1}
+  runs = [{'miou': 50.0, 'fb_iou': 60.0, 'class_iou': {1: 50.0}},
+          {'miou': 54.0, 'fb_iou': 62.0, 'class_iou': {1: 54.0}}]
+  one = evaluator.format_table({**metrics.summarize(runs[:1]), **settings})
+  assert '    mIoU    50.00 +- -\n' in one
+  assert '  FB-IoU    60.00 +- -\n' in one
+  two = evaluator.format_table({**metrics.summarize(runs), **settings})
+  assert '    mIoU    52.00 +- 2.00 (95% CI' in two

@@ -159,8 +159,9 @@ def format_table(summary: dict) -> str:
     ci = summary[f'{key}_ci95']
     extra = (f' (95% CI +-{ci:.2f}, best run {summary[f"{key}_best"]:.2f})'
              if ci is not None else '')
-    lines.append(f'{label:>8} {summary[key]:8.2f} +- '
-                 f'{summary[f"{key}_std"]:.2f}{extra}')
+    # One run has no spread: '-', as the protocols' table says.
+    spread = f'{summary[f"{key}_std"]:.2f}' if summary['runs'] > 1 else '-'
+    lines.append(f'{label:>8} {summary[key]:8.2f} +- {spread}{extra}')
   ways = f'{summary["ways"]}-way ' if summary['ways'] > 1 else ''
   lines.append(f'({summary["runs"]} runs x {summary["episodes"]} episodes, '
                f'{summary["protocol"]} protocol, {summary["prototype"]} '
