@@ -140,3 +140,16 @@ def test_an_installed_console_script_answers_help(script):
                         text=True, timeout=300, check=False)
   assert proc.returncode == 0, proc.stderr[-2000:]
   assert '\nflags:\n' in proc.stdout and '  --' in proc.stdout
+
+
+def test_every_flag_answers_to_its_hyphenated_spelling():
+  """Issue 26, item 17: evaluate took --save-panels but not
+  --save-episodes; now every command takes both spellings of every flag
+  (the underscore is the one --help shows)."""
+  for name in COMMANDS:
+    flag_values = importlib.import_module(name).FLAGS
+    for flag in list(flag_values):
+      if '_' in flag and flag != 'verbosity':
+        assert flag.replace('_', '-') in flag_values, (name, flag)
+  from smcp_jax import evaluate  # pylint: disable=g-import-not-at-top
+  assert 'save-episodes' in evaluate.FLAGS
