@@ -383,7 +383,12 @@ def test_evaluate_converted_authors_checkpoint(toy_root, tmp_path):
           '--config.test.runs=1', '--checkpoint', str(tmp_path / 'conv')]
   proc = runs.run_python(args)
   out, _ = proc.communicate(timeout=300)
-  assert proc.returncode != 0 and 'reference=authors_code' in out
+  assert proc.returncode != 0
+  # Issue 26, item 19: the fix that works first (the field overrides alone
+  # failed with another error).
+  assert ("For the authors' checkpoints add --config.reference=authors_code"
+          in out), out[-2000:]
+  assert '--config.model.pff_extra_convs=True' not in out
   proc = runs.run_python(args + ['--config.reference=authors_code'])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]

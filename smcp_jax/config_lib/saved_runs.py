@@ -81,8 +81,12 @@ def check_compatible(saved, config, fields, *, subject: str,
                    for field, before in differ.items())
   others = [alternative] if alternative else []
   if differ.get('model.pff_extra_convs'):
-    others.append('--config.reference=authors_code for the authors\' '
-                  'checkpoints')
+    # The authors' checkpoints differ in several linked fields (the PFF's
+    # extra convs, the 21/81-way head): the one switch that sets them all.
+    raise errors.ConfigError(
+        f'{subject} ({listed}). For the authors\' checkpoints add '
+        '--config.reference=authors_code; or use the matching config'
+        + ''.join(f'; or {o}' for o in others) + '.')
   raise errors.ConfigError(
       f'{subject} ({listed}). Use the matching config or add: {fixes}'
       + ''.join(f'; or {o}' for o in others) + '.')
