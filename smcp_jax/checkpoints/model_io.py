@@ -52,13 +52,25 @@ def _check_network(saved_model: dict, config, checkpoint: str) -> None:
       subject=f'{checkpoint} was made for another network')
 
 
+def _trained_params(checkpoint: str):
+  """A params directory's (params, meta), refused when it holds an encoder
+  alone: random heads would segment at random."""
+  params, meta = params_io.load_params(checkpoint)
+  if meta['scope'] != 'full':
+    raise errors.ConfigError(
+        f'{checkpoint} holds only an encoder (scope {meta["scope"]}), not a '
+        'trained SMCP network: use it to start training, '
+        f'--config.train.init_from={checkpoint}')
+  return params, meta
+
+
 def load_model(config: ml_collections.ConfigDict, checkpoint: str):
   """(model, description) with trained weights from `checkpoint`."""
   if not os.path.exists(checkpoint):
     raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
   model = create_model(config, load_init_from=False)
   if os.path.isfile(os.path.join(checkpoint, params_io.PARAMS_FILE)):
-    params, meta = params_io.load_params(checkpoint)
+    params, meta = _trained_params(checkpoint)
     _check_network(meta['model'], config, checkpoint)
     params_io.assign_params(model, params, scope=meta['scope'])
     return model, f'{checkpoint} ({meta.get("source", "params")})'
@@ -111,7 +123,7 @@ def load_for_inference(checkpoint: str, config=None):
   if config is not None:
     model, source = load_model(config, checkpoint)
     return model, InferenceSetup(**inference_settings(config), source=source)
-  params, meta = params_io.load_params(checkpoint)
+  params, meta = _trained_params(checkpoint)
   model = smcp.SMCP(**meta['model'], rngs=nnx.Rngs(0))
   params_io.assign_params(model, params, scope=meta['scope'])
   settings = meta.get('inference') or _settings_beside_export(checkpoint)
