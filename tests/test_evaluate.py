@@ -62,3 +62,27 @@ def test_one_run_prints_no_spread():
   assert '  FB-IoU    60.00 +- -\n' in one
   two = evaluator.format_table({**metrics.summarize(runs), **settings})
   assert '    mIoU    52.00 +- 2.00 (95% CI' in two
+
+
+def test_reports_of_other_settings_get_other_names(toy_root):
+  """Issue 26, item 7: a 2-way evaluation overwrote the 1-way report."""
+  from configs import toy  # pylint: disable=g-import-not-at-top
+  from smcp_jax.config_lib import resolution  # pylint: disable=g-import-not-at-top
+  from smcp_jax.evaluation import evaluator  # pylint: disable=g-import-not-at-top
+
+  def path(**test):
+    config = toy.get_config()
+    config.data.root = toy_root
+    for key, value in test.items():
+      setattr(config.test, key, value)
+    return evaluator.report_path('run', resolution.resolve(config))
+
+  base = path()
+  assert base == path()  # the same settings: the same report
+  assert os.path.basename(base).startswith(
+      'eval_authors_fused_dense_1shot_')
+  others = [path(ways=2), path(episodes=50), path(runs=2, seeds=''),
+            path(split='val'), path(image_size=97), path(min_area=10)]
+  assert os.path.basename(others[0]).startswith(
+      'eval_authors_fused_dense_2way_1shot_')
+  assert len({base, *others}) == 1 + len(others)

@@ -220,7 +220,7 @@ def test_evaluate_cli_writes_report(toy_root, tmp_path):
        '--save-panels=2'])
   out, _ = proc.communicate(timeout=300)
   assert proc.returncode == 0, out[-3000:]
-  report = tmp_path / 'eval_authors_fused_dense_1shot.json'
+  [report] = tmp_path.glob('eval_authors_fused_dense_1shot_*.json')
   summary = json.loads(report.read_text())
   for key in ('miou', 'miou_std', 'fb_iou', 'fb_iou_std', 'class_iou',
               'protocol', 'episodes', 'runs'):

@@ -7,6 +7,8 @@ and scored with evaluation/metrics.py.
 """
 
 import concurrent.futures
+import hashlib
+import json
 import os
 
 import ml_collections
@@ -188,8 +190,16 @@ def format_protocols_table(summaries: dict[str, dict]) -> str:
 
 
 def report_path(checkpoint: str, config: ml_collections.ConfigDict) -> str:
-  """Beside the checkpoint, named by what was evaluated."""
-  test = config.test
-  name = (f'eval_{test.protocol}_{test.prototype}_{test.annotation}_'
-          f'{config.data.shots}shot.json')
+  """Beside the checkpoint, named by what was evaluated: the main settings
+  in words and a digest of every setting that changes the number (the test
+  section, the data set, fold and shots), so that an evaluation with other
+  settings never overwrites another's report."""
+  test, data = config.test, config.data
+  settings = {'test': test.to_dict(), 'dataset': data.dataset,
+              'fold': data.fold, 'coco_split': data.coco_split,
+              'shots': data.shots, 'image_size': data.image_size}
+  digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+  ways = f'{test.ways}way_' if test.ways > 1 else ''
+  name = (f'eval_{test.protocol}_{test.prototype}_{test.annotation}_{ways}'
+          f'{data.shots}shot_{digest.hexdigest()[:8]}.json')
   return os.path.join(checkpoint, name)
