@@ -4,6 +4,7 @@
 import os
 
 import numpy as np
+from PIL import Image
 import pytest
 
 from smcp_jax.data.readers import pascal
@@ -47,3 +48,28 @@ def test_an_unwritable_class_index_cache_warns_and_still_indexes(
   assert err.count('warning: the class-index cache') == 1, err
   assert index == source.class_index('val', cache_dir=str(tmp_path / 'ok'))
   assert index  # the toy's val split holds every class
+
+
+def test_labels_changed_in_place_are_indexed_again(broken_root, tmp_path,
+                                                   capsys):
+  """Issue 26, item 5: the class lists were cached under the image ids
+  alone; labels fixed in place kept the old lists."""
+  source = pascal.PascalVOC(broken_root)
+  cache = str(tmp_path / 'cache')
+  before = source.class_index('val', cache_dir=cache)
+  image_id = before[min(before)][0]
+  label = source.label_path(image_id, 'val')
+  palette = Image.open(label).getpalette()
+  blank = Image.new('P', Image.open(label).size, 0)
+  blank.putpalette(palette)
+  blank.save(label)  # the image now holds no class
+  capsys.readouterr()
+  after = source.class_index('val', cache_dir=cache)
+  assert all(image_id not in images for images in after.values())
+  assert after == {c: [i for i in images if i != image_id]
+                   for c, images in before.items()
+                   if [i for i in images if i != image_id]}
+  assert capsys.readouterr().err.count('labels changed since') == 1
+  assert len(os.listdir(cache)) == 1  # the stale lists are gone
+  assert source.class_index('val', cache_dir=cache) == after
+  assert 'labels changed' not in capsys.readouterr().err

@@ -2,6 +2,7 @@
 """Which images hold which class: the per-class lists episodes draw from."""
 
 import concurrent.futures
+import glob
 import hashlib
 import json
 import os
@@ -21,6 +22,21 @@ def default_cache_dir() -> str:
   return os.path.join(base, 'smcp_jax', 'class_index')
 
 
+def _labels_digest(source, ids, split: str) -> str:
+  """The label files' sizes and modification times, digested ('-' for a
+  source that reads no label files, as COCO's json or TFDS)."""
+  if not hasattr(source, 'label_path'):
+    return '-'
+  stamps = []
+  for image_id in ids:
+    try:
+      stat = os.stat(source.label_path(image_id, split))
+      stamps.append((stat.st_size, stat.st_mtime_ns))
+    except OSError:
+      stamps.append(None)  # reading it will say what is wrong
+  return hashlib.sha1(json.dumps(stamps).encode()).hexdigest()[:16]
+
+
 def _class_areas(source, image_id: str, split: str) -> dict[int, int]:
   counts = np.bincount(source.load_label(image_id, split).ravel(),
                        minlength=256)
@@ -38,13 +54,22 @@ def scan_class_index(source, split: str, *, min_area: int = 0,
   2*32*32). Lists are sorted, so episodes do not depend on the file system.
   """
   ids = source.image_ids(split)
-  key = hashlib.sha1(json.dumps(
+  folder = cache_dir or default_cache_dir()
+  # Named by what was indexed, then by the label files as they are now
+  # (sizes and modification times): labels fixed or made again in place
+  # are indexed again.
+  what = hashlib.sha1(json.dumps(
       [os.path.abspath(source.root), split, min_area, ids]).encode())
-  cache = os.path.join(cache_dir or default_cache_dir(),
-                       key.hexdigest()[:16] + '.json')
+  prefix = what.hexdigest()[:16]
+  cache = os.path.join(folder, f'{prefix}-{_labels_digest(source, ids, split)}'
+                       '.json')
   if os.path.exists(cache):
     with open(cache) as f:
       return {int(c): v for c, v in json.load(f).items()}
+  stale = glob.glob(os.path.join(glob.escape(folder), prefix + '-*.json'))
+  if stale:
+    print(f'note: the {split} labels changed since they were indexed; '
+          'indexing them again', file=sys.stderr, flush=True)
   index: ClassIndex = {}
   with concurrent.futures.ThreadPoolExecutor(workers) as pool:
     areas = pool.map(lambda i: _class_areas(source, i, split), ids)
@@ -61,6 +86,8 @@ def scan_class_index(source, split: str, *, min_area: int = 0,
     with open(tmp, 'w') as f:
       json.dump(index, f)
     os.replace(tmp, cache)
+    for path in stale:
+      os.remove(path)
   except OSError as e:  # as the compilation cache: never fatal
     print(f'warning: the class-index cache {os.path.dirname(cache)} cannot '
           f'be written ({e.strerror}); the lists are made again next time '
