@@ -45,8 +45,9 @@ flags.DEFINE_string('checkpoint', None, 'training workdir, exported or '
 flags.DEFINE_multi_string('support', None, 'support image; repeat for k-shot',
                           required=True, flag_values=FLAGS)
 flags.DEFINE_multi_string(
-    'support_mask', [], 'its mask PNG (foreground = non-zero, or '
-    '--class_id); one per --support', flag_values=FLAGS)
+    'support_mask', [], 'its mask file (foreground: above half its range, '
+    'an alpha channel, a label map\'s classes, or the value --class_id); '
+    'one per --support', flag_values=FLAGS)
 flags.DEFINE_multi_string('support_scribble', [], 'a scribble PNG instead of '
                           'a mask', flag_values=FLAGS)
 flags.DEFINE_multi_string('support_box', [], 'x0,y0,x1,y1 in support pixels '

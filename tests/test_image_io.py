@@ -48,8 +48,52 @@ def test_void_border_of_a_label_map_is_not_foreground(tmp_path):
       image_io.read_mask(str(tmp_path / 'binary.png')), label > 0)
   soft = np.array([[0, 100, 200, 255]], np.uint8)  # a soft mask, no labels
   Image.fromarray(soft).save(tmp_path / 'soft.png')
+  np.testing.assert_array_equal(  # half its range (issue 26, item 21)
+      image_io.read_mask(str(tmp_path / 'soft.png')), soft > 127.5)
+
+
+def test_a_mask_with_a_faint_mark_is_not_a_label_map(tmp_path, caplog):
+  """Issue 26, item 3: with the object at 255 and a small "unsure" patch at
+  50, 255 was taken for a void border and the patch for the object."""
+  mask = np.zeros((40, 40), np.uint8)
+  mask[5:30, 5:30] = 255  # the object
+  mask[33:36, 33:36] = 50  # a soft-brush mark
+  Image.fromarray(mask).save(tmp_path / 'marked.png')
+  read = image_io.read_mask(str(tmp_path / 'marked.png'))
+  np.testing.assert_array_equal(read, mask == 255)
+  assert 'has grey levels' in caplog.text
+  # A grey label map with VOC's thin band is still one, and says so.
+  label = np.zeros((40, 40), np.uint8)
+  label[4:30, 4:30] = 255
+  label[7:27, 7:27] = 12
+  Image.fromarray(label).save(tmp_path / 'aug.png')
   np.testing.assert_array_equal(
-      image_io.read_mask(str(tmp_path / 'soft.png')), soft > 0)
+      image_io.read_mask(str(tmp_path / 'aug.png')), label == 12)
+  assert 'is read as a label map' in caplog.text
+
+
+def test_a_jpeg_mask_is_thresholded_at_half(tmp_path, caplog):
+  """Issue 26, item 21: compression noise around the object counted as
+  object (IoU 0.89 with the drawn mask)."""
+  mask = np.zeros((64, 64), np.uint8)
+  mask[16:48, 20:44] = 255
+  Image.fromarray(mask).save(tmp_path / 'mask.jpg', quality=60)
+  noisy = np.asarray(Image.open(tmp_path / 'mask.jpg'))
+  assert ((noisy > 0) != (mask > 0)).sum() > 50  # the noise is there
+  read = image_io.read_mask(str(tmp_path / 'mask.jpg'))
+  assert (read != (mask > 0)).sum() <= 4
+  assert 'half its range' in caplog.text
+
+
+def test_the_alpha_of_a_cut_out_is_the_mask(tmp_path, caplog):
+  """Issue 26, item 22: an RGBA cut-out's alpha was ignored."""
+  cut = np.zeros((20, 30, 4), np.uint8)
+  cut[..., :3] = (200, 40, 40)  # colour everywhere, even where transparent
+  cut[4:15, 6:20, 3] = 255
+  Image.fromarray(cut, 'RGBA').save(tmp_path / 'cut.png')
+  np.testing.assert_array_equal(
+      image_io.read_mask(str(tmp_path / 'cut.png')), cut[..., 3] > 0)
+  assert 'alpha channel is read as the mask' in caplog.text
 
 
 def _with_orientation(array, path, orientation):

@@ -14,6 +14,7 @@ from absl import logging
 import numpy as np
 from PIL import Image
 from PIL import ImageOps
+from scipy import ndimage
 
 from smcp_jax.data.labels import IGNORE_LABEL
 from smcp_jax.errors import DataError
@@ -24,9 +25,11 @@ _16_BIT_MODES = ('I', 'I;16', 'I;16B', 'I;16L')
 # The ImageNet mean colour: zero after normalisation, so the network sees
 # transparent pixels as nothing in particular.
 NEUTRAL_RGB = (124, 116, 104)
-# A mask whose values besides 0 and 255 are all class ids (COCO has 80) is a
-# label map, where 255 is VOC's void border, not foreground.
+# A mask whose values besides 0 and 255 are all class ids (COCO has 80), with
+# 255 only as a thin border around them (VOC's void band: a few pixels), is
+# a label map, where 255 is not foreground.
 _MAX_CLASS_ID = 80
+_THIN_BORDER = 4  # pixels from the band's middle to its edge, at most
 
 
 def _open(path: str) -> Image.Image:
@@ -78,11 +81,23 @@ def mask_of(image: Image.Image, class_id: int | None = None,
             where: str = 'mask') -> np.ndarray:
   """Boolean (H, W) foreground of a decoded mask image.
 
-  Foreground is every non-zero pixel, or the pixels equal to `class_id` when
-  given (for a VOC-style label PNG holding several classes). In a label map
-  (values besides 0 and 255 all class ids), 255 is the void border and not
-  foreground. RGB masks are read through their grey level.
+  - `class_id` given: the pixels of that value (a VOC-style label map).
+  - A cut-out with transparency (RGBA, LA, a palette with transparency):
+    its alpha channel, above half.
+  - A label map: class ids (1..80) beside 0 and 255, where 255 is a thin
+    void border (or the file is a palette PNG): the class pixels.
+  - Otherwise a mask, thresholded at half its range (JPEG noise and soft
+    or "unsure" strokes below it are background): 0/1 and 0/255 masks read
+    as they are.
+  The last three say in one line which reading they used when it is not
+  plain (an alpha channel, a label map, grey levels).
   """
+  if image.mode in ('RGBA', 'LA', 'PA') or image.has_transparency_data:
+    alpha = np.asarray(image.convert('RGBA'))[..., 3]
+    if alpha.min() < 255:
+      logging.warning('%s: its alpha channel is read as the mask', where)
+      return alpha > 127
+  palette = image.mode == 'P'
   if image.mode not in _LABEL_MODES:
     image = image.convert('L')
   values = np.asarray(image)
@@ -92,10 +107,19 @@ def mask_of(image: Image.Image, class_id: int | None = None,
   if class_id is not None:
     return values == class_id
   ids = np.unique(values)
-  ids = ids[(ids != 0) & (ids != IGNORE_LABEL)]
-  if ids.size and ids.max() <= _MAX_CLASS_ID and IGNORE_LABEL in values:
-    return (values > 0) & (values != IGNORE_LABEL)
-  return values > 0
+  classes = ids[(ids != 0) & (ids != IGNORE_LABEL)]
+  void = values == IGNORE_LABEL
+  if classes.size and classes.max() <= _MAX_CLASS_ID and void.any() and (
+      palette or ndimage.distance_transform_cdt(void).max() <= _THIN_BORDER):
+    logging.warning('%s is read as a label map: its classes %s are the '
+                    'object, 255 its void border (--class_id picks one '
+                    'class)', where, classes.tolist())
+    return (values > 0) & ~void
+  low, high = int(ids.min()), int(ids.max())
+  if ids.size > 2:
+    logging.warning('%s has grey levels: the pixels above %s (half its '
+                    'range) are the object', where, (low + high) / 2)
+  return values > (low + high) / 2 if high > low else values > 0
 
 
 def parse_box(text: str) -> tuple[float, float, float, float]:
