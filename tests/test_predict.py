@@ -21,6 +21,7 @@ from smcp_jax.evaluation import metrics
 from smcp_jax.evaluation import visualize
 from smcp_jax.models import resize
 from smcp_jax.models import smcp
+from smcp_jax.serving import image_io
 from smcp_jax.serving import prediction_files
 from smcp_jax.serving import predictor as inference
 from tests.helpers import images
@@ -427,3 +428,23 @@ def test_an_out_that_cannot_be_written_is_refused_before_the_network(
     predict.main(['--checkpoint', 'nowhere', '--support', files['support'],
                   '--support_mask', files['support_mask'], '--query',
                   files['queries'][0], '--out', str(blocker / 'out')])
+
+
+def test_the_api_turns_a_sideways_photo_upright_as_the_cli(checkpoint,
+                                                           tmp_path):
+  """Issue 26, item 4: Predictor.predict on Image.open(...) of a phone
+  photo (EXIF orientation 6) segmented it sideways and returned a mask of
+  the raw orientation; the CLI returned an upright one."""
+  support, support_mask = images.scene(60, 50, 0)
+  raw = images.scene(40, 70, 1)[0]  # stored 70 wide, 40 high
+  exif = Image.Exif()
+  exif[0x0112] = 6  # shown turned 90 degrees clockwise: 40 wide, 70 high
+  Image.fromarray(raw).save(tmp_path / 'phone.jpg', exif=exif)
+  predictor = inference.Predictor(checkpoint, batch_size=2)
+  [from_pil] = predictor.predict([support], [support_mask],
+                                 [Image.open(tmp_path / 'phone.jpg')])
+  upright = image_io.read_image(str(tmp_path / 'phone.jpg'))  # as the CLI
+  [from_file] = predictor.predict([support], [support_mask], [upright])
+  assert upright.shape[:2] == (70, 40) and from_pil.mask.shape == (70, 40)
+  np.testing.assert_array_equal(from_pil.mask, from_file.mask)
+  np.testing.assert_array_equal(from_pil.probability, from_file.probability)

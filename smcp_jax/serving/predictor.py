@@ -22,6 +22,7 @@ from flax import nnx
 import jax.numpy as jnp
 import numpy as np
 from PIL import Image
+from PIL import ImageOps
 import tqdm
 
 from smcp_jax.checkpoints import model_io
@@ -69,9 +70,10 @@ def _network_image(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def _rgb_array(image, where: str) -> np.ndarray:
-  """A uint8 RGB array from an array or a PIL image."""
+  """A uint8 RGB array from an array or a PIL image (turned upright by its
+  EXIF orientation, as the command line reads files)."""
   if isinstance(image, Image.Image):
-    image = image_io.rgb_of(image, where)
+    image = image_io.rgb_of(ImageOps.exif_transpose(image), where)
   image = np.asarray(image)
   if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
     raise DataError(f'{where}: expected a uint8 RGB array (H, W, 3) or a '
@@ -80,9 +82,10 @@ def _rgb_array(image, where: str) -> np.ndarray:
 
 
 def _mask_array(mask, where: str) -> np.ndarray:
-  """A boolean mask from an array (non-zero = foreground) or a PIL image."""
+  """A boolean mask from an array (non-zero = foreground) or a PIL image
+  (upright, and read as mask files are: image_io.mask_of)."""
   if isinstance(mask, Image.Image):
-    return image_io.mask_of(mask, where=where)
+    return image_io.mask_of(ImageOps.exif_transpose(mask), where=where)
   return np.asarray(mask).astype(bool)
 
 
