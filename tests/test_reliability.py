@@ -6,6 +6,8 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -13,6 +15,7 @@ import pytest
 
 from smcp_jax.checkpoints import checkpointing
 from smcp_jax.checkpoints import params_io
+from smcp_jax.train import trainer
 from tests.helpers import runs
 from tests.helpers import training_data
 
@@ -241,3 +244,30 @@ def test_unreadable_training_image_is_named_alone(toy_root, tmp_path):
   others = [f for f in batch if f != bad]
   assert not [f for f in others if f in message], message
   assert len(message) < 600, message
+
+
+def test_a_second_training_in_one_workdir_is_refused(toy_root, tmp_path):
+  """Issue 26, item 6: two trainings into one workdir both ran to the end,
+  every metrics.jsonl row twice. A live holder refuses with the way out; a
+  lock left by a process that is gone is taken over, with a line."""
+  workdir = tmp_path / 'run'
+  workdir.mkdir()
+  lock = workdir / trainer.LOCK_FILE
+  lock.write_text(json.dumps({'pid': os.getpid(),  # alive: this test
+                              'host': socket.gethostname()}))
+  proc = _script(toy_root, workdir, 2)  # the library, not the launcher
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode != 0
+  assert f'is in use by another training (pid {os.getpid()}' in out, out
+  assert f'delete {lock}' in out
+  assert not (workdir / 'metrics.jsonl').exists()
+  gone = subprocess.Popen([sys.executable, '-c', 'pass'])
+  gone.wait()
+  lock.write_text(json.dumps({'pid': gone.pid,
+                              'host': socket.gethostname()}))
+  proc = _script(toy_root, workdir, 2)
+  out, _ = proc.communicate(timeout=300)
+  assert proc.returncode == 0, out[-3000:]
+  assert 'was left by a training that is gone' in out
+  assert len(runs.train_losses(workdir)) == 2  # each step once
+  assert not lock.exists()  # released at the end

@@ -7,10 +7,13 @@ host: parameters replicated, the batch sharded; jit inserts the gradient
 all-reduce that pmap's pmean used to.
 """
 
+import atexit
+import contextlib
 import dataclasses
 import json
 import os
 import signal
+import socket
 import time
 
 import flax
@@ -38,6 +41,7 @@ from smcp_jax.train import losses
 from smcp_jax.train import metric_writer
 from smcp_jax.train import optim
 
+LOCK_FILE = 'train.lock'  # {"pid", "host"} of the training using it
 # The batch entries the step uses (class ids and episode numbers stay on
 # the host, for messages).
 STEP_KEYS = ('support_images', 'support_masks', 'support_label',
@@ -310,6 +314,61 @@ class _Best:
     return True
 
 
+def _lock_holder(path: str) -> dict | None:
+  try:
+    with open(path) as f:
+      return json.load(f)
+  except (OSError, ValueError):
+    return None  # gone, or half written by a process that died
+
+
+def _alive(holder: dict) -> bool:
+  """Whether a lock's process runs (another host's is taken to)."""
+  if holder.get('host') != socket.gethostname():
+    return True
+  try:
+    os.kill(holder['pid'], 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:
+    pass  # another user's process
+  return True
+
+
+def _lock_workdir(workdir: str) -> None:
+  """One training at a time per workdir: process 0 holds LOCK_FILE (its pid
+  and host) until it exits. A second training is refused with the way out;
+  a lock whose process is gone (killed) is taken over, with a line."""
+  path = os.path.join(workdir, LOCK_FILE)
+  me = {'pid': os.getpid(), 'host': socket.gethostname()}
+  while True:
+    try:
+      fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+      holder = _lock_holder(path)
+      if holder == me:  # this process, training again
+        return
+      if holder is not None and _alive(holder):
+        raise errors.UserError(
+            f'{workdir} is in use by another training (pid {holder["pid"]} '
+            f'on {holder["host"]}): wait for it to end or stop it, or give '
+            f'another --workdir (if that process is gone, delete {path})')
+      tqdm.tqdm.write(f'{path} was left by a training that is gone '
+                      f'({holder}); taking it over')
+      with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+      continue
+    with os.fdopen(fd, 'w') as f:
+      json.dump(me, f)
+    atexit.register(_unlock, path)
+    return
+
+
+def _unlock(path: str) -> None:
+  with contextlib.suppress(OSError):
+    os.remove(path)
+
+
 def _check_can_make(workdir: str) -> None:
   """Refuses a local --workdir whose nearest existing folder is a file or
   not writable, before the data is read and the network built."""
@@ -353,6 +412,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   except OSError as e:
     raise errors.UserError(f'--workdir {workdir} cannot be made '
                            f'({e.strerror}); give another --workdir') from None
+  if is_chief:
+    _lock_workdir(workdir)
   manager = checkpointing.create_manager(workdir, train.keep_checkpoints)
   state = checkpointing.restore_latest(manager, state, workdir) or state
   start = int(state.step)
