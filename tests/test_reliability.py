@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -120,6 +121,10 @@ def test_signal_saves_a_checkpoint_and_exits(toy_root, tmp_path,
   assert f'stopped by {signal.Signals(signum).name} at step' in out
   [saved] = _steps(workdir)
   assert saved < 12 and saved == len(runs.train_losses(workdir))
+  # Issue 26, item 16: the bar showed one step less than the line.
+  stopped = int(re.search(r'at step (\d+)', out).group(1))
+  assert stopped == saved
+  assert re.findall(r'train:.*?(\d+)/12 ', out)[-1] == str(saved), out
   _same_params(runs.train_toy(toy_root, workdir, 12, 1,
                               'train.checkpoint_every_steps=100'), straight_12)
 

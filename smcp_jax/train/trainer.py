@@ -476,6 +476,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
         if checkpoint_now:
           checkpointing.save(manager, step, state)
         if stop:
+          progress.bar.update(1)  # the bar ends at the step it stopped at
           raise TrainingInterrupted(stop, step)
         if train.eval_every_steps and step % train.eval_every_steps == 0:
           summary = evaluator.evaluate(config, graphdef, state.params,
