@@ -397,3 +397,18 @@ def test_an_unknown_tfds_name_lists_the_builders(toy_sets):
   with pytest.raises(DataError, match="no TFDS data set 'smcp_toy/huge': "
                      'Failed to construct'):
     TFDSSource('smcp_toy/huge', toy_sets[0])
+
+
+def test_another_config_of_a_prepared_set_is_named_with_its_flag(toy_sets):
+  """Issue 26, item 14: with only smcp_toy/small built, the toy config said
+  "no prepared data set smcp_toy" and suggested the wrong build."""
+  tfds_dir, _ = toy_sets
+  with pytest.raises(DataError) as raised:
+    TFDSSource('smcp_toy', tfds_dir)
+  message = str(raised.value)
+  assert message.startswith(f"no prepared data set smcp_toy/default in "
+                            f"'{tfds_dir}'")
+  assert ('It holds smcp_toy/small: pick one with '
+          '--config.data.tfds_name=smcp_toy/small') in message
+  assert message.endswith('python -m smcp_jax.prepare --dataset toy '
+                          f'--data_dir {tfds_dir} --builder_config default')

@@ -12,6 +12,8 @@ never the images. The image bytes are the file's own and labels are grey PNGs of
 same ids, so decoding gives the arrays the folder reader gives.
 """
 
+import os
+
 from absl import logging
 import numpy as np
 
@@ -22,6 +24,31 @@ from smcp_jax.errors import DataError
 
 _PREFIX = 'tfds://'
 _ENCODED = ('image', 'label', 'instances')
+
+
+def _not_prepared(name: str, data_dir: str, builder_config) -> str:
+  """What to do when `name` is not built in `data_dir`: pick a config that
+  is (named with the flag that picks it), or build it."""
+  base, config = name.split('/')[0], getattr(builder_config, 'name', '')
+  found = sorted(
+      other for other in tf.io.gfile.listdir(os.path.join(data_dir, base))
+      if other.rstrip('/') != config and tf.io.gfile.glob(os.path.join(
+          data_dir, base, other, '*', 'dataset_info.json'))
+  ) if tf.io.gfile.isdir(os.path.join(data_dir, base)) else []
+  dataset = base.removeprefix('smcp_')
+  build = (f'python -m smcp_jax.prepare --dataset {dataset} --data_dir '
+           f'{data_dir}' + (f' --builder_config {config}' if config else '')
+           + ('' if dataset == 'toy' else ' --manual_dir DIR'))
+  message = (f'no prepared data set {base}' + (f'/{config}' if config else '')
+             + f' in {data_dir!r} (a build that failed or was interrupted '
+             'leaves none).')
+  if found:
+    others = ', '.join(f'{base}/{other.rstrip("/")}' for other in found)
+    message += (f' It holds {others}: pick one with --config.data.tfds_name='
+                f'{base}/{found[0].rstrip("/")}, or build this one:')
+  else:
+    message += ' Build it:'
+  return f'{message} {build}'
 
 
 class TFDSSource:
@@ -51,12 +78,8 @@ class TFDSSource:
     finally:
       logging.set_verbosity(verbosity)
     if not prepared:
-      dataset = name.split('/')[0].removeprefix('smcp_')
-      raise DataError(
-          f'no prepared data set {name} in {data_dir!r} (a build that '
-          'failed or was interrupted leaves none). Build it: python -m '
-          f'smcp_jax.prepare --dataset {dataset} --data_dir {data_dir}'
-          + ('' if dataset == 'toy' else ' --manual_dir DIR'))
+      raise DataError(_not_prepared(name, data_dir,
+                                    self._builder.builder_config))
     self.name = self._builder.info.full_name
     self.root = str(self._builder.data_dir)  # versioned: keys the caches
     self._metadata = self._builder.info.metadata
