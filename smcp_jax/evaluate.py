@@ -20,6 +20,7 @@ scores one checkpoint under several of the field's test protocols
 import copy
 import json
 import os
+import sys
 import time
 
 from absl import flags
@@ -160,6 +161,9 @@ def run(argv):
                     'only when --checkpoint is a training workdir, whose '
                     'saved config is then used')
   config = resolution.resolve(_CONFIG.value)
+  note = evaluator.cut_short_note(config.data, config.test)
+  if note:
+    print(note, file=sys.stderr)
   protocol_configs = _protocol_configs(_CONFIG.value)
   model, source = _model(config)
   path = _report_path(config)

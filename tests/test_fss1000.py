@@ -171,3 +171,18 @@ def test_check_scans_the_fss_test_classes(toy_root, tmp_path):
   proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
                         timeout=300, check=False)
   assert proc.returncode == 1 and 'missing' in proc.stdout
+
+
+def test_an_explicit_episode_count_says_it_cuts_every_image_once_short(
+    toy_root, tmp_path):
+  """Issue 26, item 18: under configs/toy.py its 300 episodes silently
+  replaced HSNet's "every image once" on FSS-1000."""
+  short = resolution.resolve(_fss_config(toy_root, tmp_path, episodes=6))
+  note = evaluator.cut_short_note(short.data, short.test)
+  assert note == ('note: config.test.episodes=6 cuts the hsnet protocol '
+                  'short: its rule is every one of the 20 test images as the '
+                  'query once (--config.test.episodes=0 evaluates them all)')
+  whole = resolution.resolve(_fss_config(toy_root, tmp_path / 'b'))
+  assert evaluator.cut_short_note(whole.data, whole.test) is None
+  pascal = resolution.resolve(toy_config.get_config())  # a count, no rule
+  assert evaluator.cut_short_note(pascal.data, pascal.test) is None

@@ -49,6 +49,23 @@ def protocol_episodes(data: ml_collections.ConfigDict,
           for run in range(runs or test.runs)]
 
 
+def cut_short_note(data: ml_collections.ConfigDict,
+                   test: ml_collections.ConfigDict) -> str | None:
+  """A line to say when an explicit episode count cuts short a protocol
+  whose rule is "every test image is the query once" (HSNet's on
+  FSS-1000); None otherwise."""
+  if data.dataset != 'fss1000' or test.query_order != 'pairs':
+    return None
+  images = {i for ids in builder.test_class_index(data, test).values()
+            for i in ids}
+  if test.episodes >= len(images):
+    return None
+  return (f'note: config.test.episodes={test.episodes} cuts the '
+          f'{test.protocol} protocol short: its rule is every one of the '
+          f'{len(images)} test images as the query once '
+          '(--config.test.episodes=0 evaluates them all)')
+
+
 def jitted_inference(test: ml_collections.ConfigDict, graphdef,
                      ways: int = 1):
   """The test-time network (N-way: SMCP.infer_ways), jitted: build it once
