@@ -68,9 +68,9 @@ flags.DEFINE_string('out', None, 'output folder (new or empty, or '
 flags.DEFINE_bool('overwrite', False, 'replace what --out holds',
                   flag_values=FLAGS)
 flags.DEFINE_enum(
-    'prototype', 'fused', modes.PROTOTYPE_MODES, 'the query is segmented with the '
-    'support prototype, its own pseudo-prototype, or their mean (fused, the '
-    "paper's)", flag_values=FLAGS)
+    'prototype', 'fused', modes.PROTOTYPE_MODES, 'the query is segmented '
+    'with the support prototype, its own pseudo-prototype, or their mean '
+    "(fused, the paper's)", flag_values=FLAGS)
 flags.DEFINE_integer('class_id', None, 'read masks as label PNGs: foreground '
                      '= this value', flag_values=FLAGS)
 flags.DEFINE_string('class_name', '', 'name shown on the pictures',

@@ -46,7 +46,8 @@ def _labels(masks):
 
 
 def test_total_is_eq5_and_branches_can_be_off():
-  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(65, shots=2))
+  support, masks, query = (jnp.asarray(a) for a in
+                           random_episode.episode(65, shots=2))
   q_label = jnp.asarray(_labels(np.asarray(masks[:, 0])))
   batch = {'query_label': q_label, 'support_label': _labels(np.asarray(masks)),
            'query_mcl_label': q_label * 3 % 256,

@@ -100,8 +100,9 @@ def test_episodes_in_a_batch_are_independent(mode):
 def test_prototypes_computed_once_give_the_same_inference(mode):
   """Predictor's path (support encoded once, reused) equals `infer`."""
   model = _model()
-  support, masks, query = (jnp.asarray(a)
-                           for a in random_episode.episode(97, shots=2, batch=2, seed=3))
+  support, masks, query = (
+      jnp.asarray(a)
+      for a in random_episode.episode(97, shots=2, batch=2, seed=3))
   expected = model.infer(support, masks, query, mode=mode)
   protos = model.support_prototypes(support, masks)
   assert protos.shape == (2, 2, model.encoder.out_features)
@@ -113,7 +114,8 @@ def test_prototypes_computed_once_give_the_same_inference(mode):
 
 def test_k_shot_fused_averages_k_plus_one_prototypes():
   model = _model()
-  support, masks, query = (jnp.asarray(a) for a in random_episode.episode(97, shots=3))
+  support, masks, query = (jnp.asarray(a) for a in
+                           random_episode.episode(97, shots=3))
   out = pu.infer(model, support, masks, query, mode='fused')
   feats = model.encoder(query)
   shots = model._shot_prototypes(

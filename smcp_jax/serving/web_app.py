@@ -247,7 +247,8 @@ def build_app(predictor, example=None):
                   transforms=[], layers=False, elem_id=f'support{number}',
                   brush=gr.Brush(colors=['#ff00c8'], color_mode='fixed',
                                  default_size=12))
-              mask = gr.File(label='or a mask file (object: above half its range)',
+              mask = gr.File(label='or a mask file (object: above half its '
+                             'range)',
                              file_types=['image'], type='filepath',
                              elem_id=f'support{number}_mask')
               box = gr.Textbox(label='or a box: x0,y0,x1,y1 in pixels',
