@@ -9,124 +9,26 @@ image exists and decodes, has a label of the same size with valid values
 fold has enough images for an episode. Exits 1 if anything is wrong.
 """
 
-import collections
-import concurrent.futures
-
 from absl import flags
 from ml_collections import config_flags
-import numpy as np
-from PIL import Image
-import tqdm
 
 from smcp_jax.cli import launcher
-from smcp_jax.config_lib import resolution
-from smcp_jax.data import builder
-from smcp_jax.data import folds
-from smcp_jax.data.labels import IGNORE_LABEL
-from smcp_jax.data.pipeline import episodes as episodes_lib
-from smcp_jax.data.quiet_tf import tf
-from smcp_jax.data.readers import voc_format
-from smcp_jax.errors import DataError
 from smcp_jax.errors import UserError
 
 FLAGS = flags.FlagValues()
 _CONFIG = config_flags.DEFINE_config_file('config', None, 'config file',
                                           flag_values=FLAGS, lock_config=True)
-_VOC_PALETTE = voc_format.voc_palette()
-
-
-def _label_problem(source, image_id, split, num_classes):
-  """The first problem of one image/label pair, or None."""
-  image, label = source.load_pair(image_id, split)  # raises DataError
-  values = np.unique(label)
-  bad = [int(v) for v in values if v > num_classes and v != IGNORE_LABEL]
-  if bad:
-    return ('invalid label values',
-            f'{image_id}: values {bad} (classes are 0..{num_classes}, '
-            f'{IGNORE_LABEL})')
-  if hasattr(source, 'label_path') and not hasattr(source, 'tf_read_pair'):
-    # Label files (a TFDS data set's labels are grey PNGs by construction).
-    with tf.io.gfile.GFile(source.label_path(image_id, split), 'rb') as f:
-      png = Image.open(f)
-      png.load()
-      palette = png.getpalette() if png.mode == 'P' else None
-    used = 3 * (int(values[values != IGNORE_LABEL].max(initial=0)) + 1)
-    if palette is not None and palette[:used] != _VOC_PALETTE[:used]:
-      return ('non-VOC palette',
-              f'{image_id}: a palette PNG must use the VOC colour map '
-              '(or save labels as grey PNGs)')
-  del image
-  return None
-
-
-def check_split(source, split, num_classes, workers=8):
-  """{problem kind: [examples]} over a split's images."""
-  problems = collections.defaultdict(list)
-
-  def one(image_id):
-    try:
-      return _label_problem(source, image_id, split, num_classes)
-    except DataError as e:
-      text = str(e)
-      kind = ('missing label' if 'has no label' in text else
-              'missing image' if 'missing file' in text else
-              'size mismatch' if 'size' in text else 'unreadable file')
-      return kind, text
-
-  ids = source.image_ids(split)
-  with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-    for result in tqdm.tqdm(pool.map(one, ids), total=len(ids),
-                            desc=f'checking {split}', unit='img'):
-      if result:
-        problems[result[0]].append(result[1])
-  return ids, problems
-
-
-def report(config) -> int:
-  """Prints the report of a resolved config's data; returns the number of
-  problems found."""
-  data = config.data
-  source = builder.make_source(data)
-  train_classes, novel = builder.class_split(data)
-  test_split = config.test.split
-  total = 0
-  scanned = {}  # the authors' protocol tests on the training split
-  roles = ((data.train_split, train_classes, 'train'),
-           (test_split, novel, 'novel'))
-  if data.dataset == 'fss1000':  # a test-only data set
-    roles = roles[1:]
-  for split, classes, role in roles:
-    first_scan = split not in scanned
-    if first_scan:
-      scanned[split] = check_split(source, split,
-                                   folds.NUM_CLASSES[data.dataset])
-    ids, problems = scanned[split]
-    print(f'\n{split}: {len(ids)} images')
-    for kind, examples in sorted(problems.items() if first_scan else ()):
-      total += len(examples)
-      print(f'  {kind}: {len(examples)}')
-      for example in examples[:5]:
-        print(f'    {example}')
-    if problems:
-      continue  # the class index would stop at the first broken file
-    index = source.class_index(split, min_area=data.min_area,
-                               cache_dir=data.class_index_cache or None)
-    counts = {c: len(index.get(c, [])) for c in classes}
-    print(f'  images per {role} class: {counts}')
-    try:
-      episodes_lib.usable_classes(index, classes, data.shots)
-    except DataError as e:
-      total += 1
-      print(f'  {e}')
-  print(f'\n{total} problem(s) found.' if total else '\nno problems found.')
-  return total
 
 
 def run(argv) -> int:
   del argv
   if _CONFIG.value is None:
     raise UserError('--config is required, e.g. --config configs/toy.py')
-  return 1 if report(resolution.resolve(_CONFIG.value)) else 0
+  # Imported here, so that --help and flag errors need no TF.
+  # pylint: disable=g-import-not-at-top
+  from smcp_jax.config_lib import resolution
+  from smcp_jax.data import integrity
+  return 1 if integrity.report(resolution.resolve(_CONFIG.value)) else 0
 
 
 def main(argv=None):

@@ -24,20 +24,15 @@ import sys
 import time
 
 from absl import flags
-from flax import nnx
 from ml_collections import config_flags
 
 from smcp_jax import errors
-from smcp_jax.checkpoints import model_io
-from smcp_jax.checkpoints import params_io
+from smcp_jax.checkpoints import layout
 from smcp_jax.cli import arguments
 from smcp_jax.cli import launcher
-from smcp_jax.config_lib import resolution
-from smcp_jax.data import builder
+from smcp_jax.data import protocols
 from smcp_jax.errors import DataError
 from smcp_jax.errors import UserError
-from smcp_jax.evaluation import episode_list
-from smcp_jax.evaluation import evaluator
 
 FLAGS = flags.FlagValues()
 _CONFIG = config_flags.DEFINE_config_file(
@@ -78,8 +73,8 @@ def _parse(flag_values, argv):
   --checkpoint is a training workdir and no --config is given."""
   checkpoint = arguments.flag_value(argv, 'checkpoint')
   if (arguments.flag_value(argv, 'config') is None and checkpoint
-      and not params_io.holds_params(checkpoint) and os.path.isfile(
-          os.path.join(checkpoint, model_io.SAVED_CONFIG))):
+      and not layout.holds_params(checkpoint) and os.path.isfile(
+          os.path.join(checkpoint, layout.SAVED_CONFIG))):
     argv = [argv[0], f'--config={SAVED_RUN_CONFIG}:{checkpoint}', *argv[1:]]
   return arguments.parse(flag_values, argv)
 
@@ -87,6 +82,7 @@ def _parse(flag_values, argv):
 def _report_path(config) -> str:
   """Where the report goes ('' for none); its folder is made now, so that
   a bad path fails before the evaluation rather than after it."""
+  from smcp_jax.evaluation import evaluator  # pylint: disable=g-import-not-at-top
   default = ''
   if not _UNTRAINED.value:
     default = evaluator.report_path(_CHECKPOINT.value, config)
@@ -107,6 +103,7 @@ def _report_path(config) -> str:
 
 def _model(config):
   """(model, description) of --checkpoint or --untrained."""
+  from smcp_jax.checkpoints import model_io  # pylint: disable=g-import-not-at-top
   if _UNTRAINED.value == bool(_CHECKPOINT.value):
     raise DataError(
         'give either --checkpoint (a training workdir such as runs/demo, its '
@@ -122,12 +119,12 @@ def _protocol_configs(config) -> dict:
   config or a flag sets explicitly applies to all of them)."""
   if not _PROTOCOLS.value:
     return {}
-  unknown = [p for p in _PROTOCOLS.value if p not in resolution.CHOICES[
-      'test.protocol']]
+  from smcp_jax.config_lib import resolution  # pylint: disable=g-import-not-at-top
+  unknown = [p for p in _PROTOCOLS.value if p not in protocols.NAMES]
   if unknown:
     raise errors.ConfigError(
         f'--protocols: unknown {unknown}; choose from '
-        f'{", ".join(resolution.CHOICES["test.protocol"])}')
+        f'{", ".join(protocols.NAMES)}')
   if _EPISODES.value or _SAVE_EPISODES.value or _PANELS.value:
     raise errors.ConfigError('--protocols draws each protocol\'s own '
                              'episodes: leave out --episodes, '
@@ -143,6 +140,7 @@ def _protocol_configs(config) -> dict:
 
 def _timed_evaluate(config, graphdef, params, episode_runs,
                     **kwargs) -> dict:
+  from smcp_jax.evaluation import evaluator  # pylint: disable=g-import-not-at-top
   start = time.perf_counter()
   summary = evaluator.evaluate(config, graphdef, params, episode_runs,
                                **kwargs)
@@ -160,6 +158,14 @@ def run(argv):
     raise UserError('give --config (e.g. configs/toy.py); it may be left out '
                     'only when --checkpoint is a training workdir, whose '
                     'saved config is then used')
+  # Imported here, so that --help and flag errors need no JAX or TF.
+  # pylint: disable=g-import-not-at-top
+  from flax import nnx
+
+  from smcp_jax.config_lib import resolution
+  from smcp_jax.data import builder
+  from smcp_jax.evaluation import episode_list
+  from smcp_jax.evaluation import evaluator
   config = resolution.resolve(_CONFIG.value)
   note = evaluator.cut_short_note(config.data, config.test)
   if note:

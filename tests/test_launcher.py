@@ -153,3 +153,29 @@ def test_every_flag_answers_to_its_hyphenated_spelling():
         assert flag.replace('_', '-') in flag_values, (name, flag)
   from smcp_jax import evaluate  # pylint: disable=g-import-not-at-top
   assert 'save-episodes' in evaluate.FLAGS
+
+
+@pytest.mark.parametrize('module', ['smcp_jax.train', 'smcp_jax.evaluate',
+                                    'smcp_jax.check_data', 'smcp_jax.predict'])
+def test_help_and_flag_errors_come_before_jax_and_tf(module):
+  """Issue 26, item 20: evaluate --help and a flag typo took 10-14 s (JAX
+  and TF imported first), and the help did not say where the config's
+  fields are listed. Here any import of JAX, Flax or TF fails."""
+  code = ('import runpy, sys\n'
+          'for name in ("jax", "flax", "tensorflow"):\n'
+          '  sys.modules[name] = None\n'
+          f'runpy.run_module({module!r}, run_name="__main__", '
+          'alter_sys=True)\n')
+
+  def command(*args):
+    return subprocess.run([sys.executable, '-c', code, *args],
+                          capture_output=True, text=True, timeout=120,
+                          check=False)
+  shown = command('--help')
+  assert shown.returncode == 0, shown.stderr[-2000:]
+  assert '\nflags:\n' in shown.stdout
+  if module != 'smcp_jax.predict':
+    assert 'smcp_jax/config_lib/defaults.py' in shown.stdout
+  typo = command('--nope')
+  assert typo.returncode == 1, typo.stderr[-2000:]
+  assert typo.stderr == "error: Unknown command line flag 'nope'. See --help.\n"

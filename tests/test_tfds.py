@@ -13,11 +13,11 @@ import pytest
 from scipy import io as scipy_io
 
 from configs import toy as toy_config
-from smcp_jax import check_data
 from smcp_jax import errors
 from smcp_jax import prepare
 from smcp_jax.config_lib import resolution
 from smcp_jax.data import builder
+from smcp_jax.data import integrity
 from smcp_jax.data import protocols
 from smcp_jax.data.readers import voc_format
 from smcp_jax.data.tfds import build
@@ -226,7 +226,7 @@ def test_toy_test_episodes_are_the_same_in_every_protocol(toy_sets,
 
 
 def test_check_reads_a_tfds_data_set(toy_sets, capsys):
-  assert check_data.report(_config(toy_sets, 'tfds')) == 0
+  assert integrity.report(_config(toy_sets, 'tfds')) == 0
   out = capsys.readouterr().out
   assert 'trainaug: 120 images' in out and 'no problems found' in out
 

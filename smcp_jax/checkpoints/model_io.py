@@ -18,13 +18,14 @@ import ml_collections
 
 from smcp_jax import errors
 from smcp_jax.checkpoints import checkpointing
+from smcp_jax.checkpoints import layout
 from smcp_jax.checkpoints import params_io
 from smcp_jax.config_lib import resolution
 from smcp_jax.config_lib import saved_runs
 from smcp_jax.models import smcp
 
-EXPORT_SUBDIR = 'params'  # where a training run exports its final params
-SAVED_CONFIG = 'config.json'  # a training run's resolved config
+EXPORT_SUBDIR = layout.EXPORT_SUBDIR
+SAVED_CONFIG = layout.SAVED_CONFIG
 
 
 def create_model(config: ml_collections.ConfigDict, *,

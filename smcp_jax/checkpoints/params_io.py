@@ -19,9 +19,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from smcp_jax import errors
+from smcp_jax.checkpoints import layout
 
-PARAMS_FILE = 'params.msgpack'
-META_FILE = 'model.json'
+PARAMS_FILE = layout.PARAMS_FILE
+META_FILE = layout.META_FILE
+holds_params = layout.holds_params
 # What a params file covers -> the prefix of the parameter names it holds.
 SCOPES = {'backbone': 'encoder/conv', 'full': ''}
 
@@ -41,11 +43,6 @@ def flatten(tree, prefix: str = '') -> dict[str, np.ndarray]:
 def model_params(model: nnx.Module) -> dict[str, np.ndarray]:
   """The model's parameters as a flat name -> array map."""
   return flatten(nnx.to_pure_dict(nnx.state(model, nnx.Param)))
-
-
-def holds_params(directory: str) -> bool:
-  return any(os.path.exists(os.path.join(directory, name))
-             for name in (PARAMS_FILE, META_FILE))
 
 
 def _umask() -> int:

@@ -61,9 +61,10 @@ def enable(directory: str | None = None) -> str | None:
   # Every compile: the network's take seconds, the small ones add up.
   settings = {'jax_compilation_cache_dir': directory,
               'jax_persistent_cache_min_compile_time_secs': 0}
-  if 'jax' in sys.modules:
+  jax = sys.modules.get('jax')
+  if jax is not None:
     for name, value in settings.items():
-      sys.modules['jax'].config.update(name, value)
+      jax.config.update(name, value)
   else:  # read when JAX is imported: --help and flag errors stay instant
     os.environ.update({name.upper(): str(value)
                        for name, value in settings.items()})

@@ -12,6 +12,7 @@ shows a traceback.
 """
 
 import sys
+import textwrap
 from typing import Callable, Sequence
 
 from absl import flags
@@ -35,7 +36,13 @@ def help_text(flag_values: flags.FlagValues, doc: str) -> str:
       continue  # a module's header
     if not alias:
       lines.append(line)
-  return f'{doc.strip()}\n\nflags:\n' + '\n'.join(lines) + '\n'
+  fields = ('\n\n' + textwrap.fill(
+      'Any field of the config can be set: --config.SECTION.FIELD=VALUE. '
+      'Every field, with its default and what it does: '
+      'smcp_jax/config_lib/defaults.py (docs/commands.md).', 80)
+            if 'config' in flag_values else '')
+  return (f'{doc.strip()}\n\nflags:\n' + '\n'.join(lines) + fields
+          + '\n')
 
 
 def _program(run: Callable) -> str:

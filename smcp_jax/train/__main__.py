@@ -13,14 +13,10 @@ import sys
 
 from absl import flags
 from absl import logging
-import jax
 from ml_collections import config_flags
 
 from smcp_jax.cli import launcher
-from smcp_jax.config_lib import resolution
-from smcp_jax.data.quiet_tf import tf
 from smcp_jax.errors import UserError
-from smcp_jax.train import trainer
 
 FLAGS = flags.FlagValues()
 _CONFIG = config_flags.DEFINE_config_file('config', None, 'config file',
@@ -34,6 +30,13 @@ def run(argv) -> int | None:
   if _CONFIG.value is None or _WORKDIR.value is None:
     raise UserError('--config and --workdir are required, e.g. '
                     '--config configs/toy.py --workdir runs/toy')
+  # Imported here, so that --help and flag errors need no JAX or TF.
+  # pylint: disable=g-import-not-at-top
+  import jax
+
+  from smcp_jax.config_lib import resolution
+  from smcp_jax.data.quiet_tf import tf
+  from smcp_jax.train import trainer
   # Keep TF (the input pipeline) off the accelerators.
   tf.config.set_visible_devices([], 'GPU')
   trainer.initialize_distributed()
