@@ -273,8 +273,10 @@ def segment(argv) -> dict:
     write = prediction_files.write
   # Written beside OUT first, so a failure leaves OUT as it was.
   staging = tempfile.mkdtemp(prefix='.predict-', dir=parent)
+  launcher.remove_if_interrupted(staging)
   try:
     summary = write(staging, request, predictions, predictor.setup.source)
+    launcher.finished(staging)
     _publish(staging, args.out)
   finally:
     shutil.rmtree(staging, ignore_errors=True)

@@ -5,8 +5,10 @@ the old hyphenated spellings, commands that import together."""
 
 import importlib
 import pathlib
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 
 from absl import flags
@@ -179,3 +181,31 @@ def test_help_and_flag_errors_come_before_jax_and_tf(module):
   typo = command('--nope')
   assert typo.returncode == 1, typo.stderr[-2000:]
   assert typo.stderr == "error: Unknown command line flag 'nope'. See --help.\n"
+
+
+def test_ctrl_c_while_jax_imports_ends_the_command_in_one_line(tmp_path):
+  """Issue 26, item 23: Ctrl-C could print tracebacks ("Event loop is
+  closed"; "Exception ignored in _xla_gc_callback ... KeyboardInterrupt",
+  after which predict ran on and exited 0). SIGINT at several moments of
+  a predict start: each ends it with the one line and status 130."""
+  from tests.helpers import images  # pylint: disable=g-import-not-at-top
+  image, mask = images.scene(60, 50, 0)
+  support = images.save(tmp_path / 's.png', image)
+  support_mask = images.save(tmp_path / 'm.png', mask.astype('uint8') * 255)
+  command = [sys.executable, '-m', 'smcp_jax.predict', '--checkpoint',
+             str(tmp_path / 'nothing_yet'), '--support', support,
+             '--support_mask', support_mask, '--query', support, '--out',
+             str(tmp_path / 'out')]
+  for delay in (0.5, 0.8, 1.1, 1.4):
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            cwd=pathlib.Path(__file__).parent.parent)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 1:  # it got to the missing checkpoint first
+      assert err.startswith('error: checkpoint'), err
+      continue
+    assert proc.returncode == 130, (delay, proc.returncode, err)
+    assert err.endswith('\ninterrupted; --out is as it was\n'), err
+    assert 'Traceback' not in err and 'Exception ignored' not in err, err

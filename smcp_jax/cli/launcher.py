@@ -11,8 +11,12 @@ that run the network; a UserError (or a path that does not exist) is one
 shows a traceback.
 """
 
+import os
+import shutil
+import signal
 import sys
 import textwrap
+import threading
 from typing import Callable, Sequence
 
 from absl import flags
@@ -22,6 +26,8 @@ from smcp_jax import errors
 from smcp_jax.cli import arguments
 
 INTERRUPTED_EXIT = 130
+# Folders a command is writing, removed when Ctrl-C ends it.
+_UNFINISHED = set()
 HELP = ('-h', '--help', '--helpshort', '--helpfull', '-?')
 
 
@@ -54,6 +60,31 @@ def _program(run: Callable) -> str:
   return 'python -m ' + module.removesuffix('.__main__')
 
 
+def remove_if_interrupted(path: str) -> None:
+  """`path` (a folder the command is writing) goes if Ctrl-C ends it."""
+  _UNFINISHED.add(path)
+
+
+def finished(path: str) -> None:
+  _UNFINISHED.discard(path)
+
+
+def _interrupt_handler(interrupted: str) -> Callable:
+  """Ctrl-C ends the command here and now, with its one line: raised as
+  KeyboardInterrupt it could land in a garbage-collection callback (JAX's,
+  while JAX imports), where Python prints a traceback and goes on."""
+
+  def handle(signum, frame):
+    del signum, frame
+    print(f'\ninterrupted{"; " + interrupted if interrupted else ""}',
+          file=sys.stderr, flush=True)
+    for path in list(_UNFINISHED):
+      shutil.rmtree(path, ignore_errors=True)
+    os._exit(INTERRUPTED_EXIT)  # pylint: disable=protected-access
+
+  return handle
+
+
 def main(run: Callable, flag_values: flags.FlagValues,
          argv: Sequence[str] | None = None, *, parse: Callable | None = None,
          uses_jax: bool = True, interrupted: str = ''):
@@ -84,6 +115,10 @@ def main(run: Callable, flag_values: flags.FlagValues,
   if uses_jax:
     from smcp_jax.cli import compile_cache  # pylint: disable=g-import-not-at-top
     compile_cache.enable()
+  # Training installs its own handler while it steps (it saves first).
+  own_handler = threading.current_thread() is threading.main_thread()
+  if own_handler:
+    previous = signal.signal(signal.SIGINT, _interrupt_handler(interrupted))
   try:
     status = run(rest)
   except (errors.UserError, FileNotFoundError) as e:
@@ -92,5 +127,8 @@ def main(run: Callable, flag_values: flags.FlagValues,
     print(f'\ninterrupted{"; " + interrupted if interrupted else ""}',
           file=sys.stderr)
     sys.exit(INTERRUPTED_EXIT)
+  finally:
+    if own_handler:
+      signal.signal(signal.SIGINT, previous)
   if status:
     sys.exit(status)
