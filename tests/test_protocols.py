@@ -22,10 +22,12 @@ from smcp_jax.data.pipeline import episodes as episodes_lib
 from smcp_jax.data.pipeline import transforms
 from smcp_jax.evaluation import evaluator
 from smcp_jax.evaluation import metrics
+from tests.helpers import data_configs
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIELDS = ('split', 'label_resolution', 'episodes', 'runs', 'seeds',
-          'image_size', 'resize', 'min_area', 'query_order')
+          'image_size', 'resize', 'min_area', 'query_order', 'label_nearest',
+          'scoring', 'upsample')
 
 
 def _resolved_test(protocol, dataset='pascal', **test):
@@ -41,19 +43,19 @@ def _resolved_test(protocol, dataset='pascal', **test):
 @pytest.mark.parametrize('protocol, dataset, expected', [
     ('authors', 'pascal', ('trainaug', 'resized', 1000, 5,
                            '1234,1235,1236,1237,1238', 417, 'squash', 0,
-                           'random')),
-    ('pfenet', 'pascal', ('val', 'original', 5000, 1, '321', 473, 'pad', 2048,
-                          'sequential')),
-    ('pfenet', 'coco', ('val2014', 'original', 20000, 1, '321', 473, 'pad',
-                        2048, 'sequential')),
+                           'random', 'pil', 'present', 'half_pixel')),
+    ('pfenet', 'pascal', ('val', 'original', 5001, 1, '321', 473, 'pad', 2048,
+                          'sequential', 'cv2', 'every', 'corners')),
+    ('pfenet', 'coco', ('val2014', 'original', 20001, 1, '321', 473, 'pad',
+                        2048, 'sequential', 'cv2', 'every', 'corners')),
     ('hsnet', 'pascal', ('val', 'resized', 1000, 1, '0', 400, 'squash', 0,
-                         'pairs')),
+                         'pairs', 'torch', 'every', 'half_pixel')),
     ('hsnet', 'coco', ('val2014', 'resized', 1000, 1, '0', 400, 'squash', 0,
-                       'random')),
+                       'random', 'torch', 'every', 'half_pixel')),
     ('bam', 'pascal', ('val', 'original', 1000, 5, '510,365,382,322,988', 473,
-                       'pad', 2048, 'sequential')),
-    ('val', 'pascal', ('val', 'original', 5000, 1, '321', 473, 'pad', 2048,
-                       'sequential')),
+                       'pad', 2048, 'sequential', 'cv2', 'every', 'corners')),
+    ('val', 'pascal', ('val', 'original', 5001, 1, '321', 473, 'pad', 2048,
+                       'sequential', 'cv2', 'every', 'corners')),
 ])
 def test_each_protocol_sets_its_codebases_values(protocol, dataset, expected):
   assert _resolved_test(protocol, dataset) == expected
@@ -94,20 +96,8 @@ def test_a_saved_config_re_derives_under_another_protocol(tmp_path):
       _resolved_test('hsnet'))
 
 
-def _toy(toy_root, tmp_path, protocol, **test):
-  config = toy_config.get_config()
-  config.data.root = toy_root
-  config.data.image_size = 33
-  config.data.class_index_cache = str(tmp_path / 'cache')
-  config.test.protocol = protocol
-  config.test.episodes = 0
-  for key, value in test.items():
-    setattr(config.test, key, value)
-  return config_lib.resolve(config)
-
-
 def test_sequential_episodes_follow_pfenets_rules(toy_root, tmp_path):
-  config = _toy(toy_root, tmp_path, 'pfenet', episodes=150, min_area=60)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'pfenet', episodes=150, min_area=60)
   runs = evaluator.protocol_episodes(config.data, config.test)
   assert len(runs) == 1 and len(runs[0]) == 150
   pool = builder.test_class_index(config.data, config.test)  # >= 60 pixels
@@ -127,7 +117,7 @@ def test_sequential_episodes_follow_pfenets_rules(toy_root, tmp_path):
 
 
 def test_pair_episodes_follow_hsnets_rules(toy_root, tmp_path):
-  config = _toy(toy_root, tmp_path, 'hsnet', episodes=120)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'hsnet', episodes=120)
   episodes = evaluator.protocol_episodes(config.data, config.test)[0]
   index = builder.test_class_index(config.data, config.test)
   _, novel = builder.class_split(config.data)
@@ -140,7 +130,7 @@ def test_pair_episodes_follow_hsnets_rules(toy_root, tmp_path):
 
 
 def test_random_episodes_keep_the_authors_seeds(toy_root, tmp_path):
-  config = _toy(toy_root, tmp_path, 'authors', episodes=20)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'authors', episodes=20)
   runs = evaluator.protocol_episodes(config.data, config.test)
   index = builder.test_class_index(config.data, config.test)
   _, novel = builder.class_split(config.data)
@@ -148,7 +138,7 @@ def test_random_episodes_keep_the_authors_seeds(toy_root, tmp_path):
   for run, episodes in enumerate(runs):
     assert episodes == episodes_lib.test_episodes(
         index, novel, shots=1, seed=1234 + run, num_episodes=20)
-  config = _toy(toy_root, tmp_path, 'bam', episodes=3)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'bam', episodes=3)
   bam = evaluator.protocol_episodes(config.data, config.test)
   assert [run[0].seed for run in bam] == [510, 365, 382, 322, 988]
 
@@ -173,7 +163,7 @@ def test_pfenets_padded_size_and_canvas():
 
 
 def test_the_loader_pads_under_pfenet(toy_root, tmp_path):
-  config = _toy(toy_root, tmp_path, 'pfenet', episodes=4, image_size=40)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'pfenet', episodes=4, image_size=40)
   episode = evaluator.protocol_episodes(config.data, config.test)[0][0]
   arrays = builder.test_loader(config.data, config.test)(episode)
   source = builder.make_source(config.data)

@@ -79,6 +79,10 @@ def get_config() -> ml_collections.ConfigDict:
   test.resize = ''  # 'squash' to a square | 'pad': long side, pasted
   test.min_area = -1  # pixels of the class for a query / support image
   test.query_order = ''  # 'random' | 'sequential' (each image) | 'pairs'
+  test.label_nearest = ''  # labels' nearest resize: 'pil' | 'torch' | 'cv2'
+  test.scoring = ''  # episodes a class counts: 'present' (its label holds
+  #                    it, PANet) | 'every' (PFENet, HSNet, BAM)
+  test.upsample = ''  # logits to the scored label: 'half_pixel' | 'corners'
   test.ways = 1  # N-way episodes (PANet's; the 'random' query order)
   test.annotation = 'dense'  # support annotation: 'dense'|'scribble'|'bbox'
   test.box_choice = 'random'  # paper: random instance; authors: 'largest'

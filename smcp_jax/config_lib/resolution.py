@@ -14,6 +14,7 @@ import ml_collections
 from smcp_jax import errors
 from smcp_jax.data import folds
 from smcp_jax.data import protocols
+from smcp_jax.data.pipeline import transforms
 from smcp_jax.data.pipeline import weak
 from smcp_jax.models import smcp
 from smcp_jax.ops import conv_grad
@@ -40,6 +41,9 @@ CHOICES = {
     'test.label_resolution': protocols.LABEL_RESOLUTIONS,
     'test.resize': protocols.RESIZES,
     'test.query_order': protocols.QUERY_ORDERS,
+    'test.label_nearest': transforms.NEAREST_RULES,
+    'test.scoring': protocols.SCORINGS,
+    'test.upsample': protocols.UPSAMPLINGS,
     'test.annotation': weak.ANNOTATIONS,
     'test.box_choice': weak.BOX_CHOICES,
     'test.prototype': smcp.PROTOTYPE_MODES,

@@ -153,6 +153,7 @@ def test_loader(data: ml_collections.ConfigDict,
   """Makes the arrays of a test episode, as the config says."""
   options = episodes_lib.EpisodeOptions(
       image_size=test.image_size, resize=test.resize,
+      label_nearest=test.label_nearest,
       support_ignore_boundary=data.support_ignore_boundary,
       mcl_remap=data.mcl_remap, annotation=test.annotation,
       box_choice=test.box_choice,
@@ -182,4 +183,4 @@ def test_episodes(data: ml_collections.ConfigDict,
   return episodes_lib.test_episodes(
       index, classes, shots=data.shots, seed=seed,
       num_episodes=num_episodes or test.episodes, order=test.query_order,
-      presence=presence)
+      presence=presence, max_passes=protocols.get(test.protocol).max_passes)

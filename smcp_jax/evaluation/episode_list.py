@@ -18,7 +18,9 @@ from smcp_jax.data import builder
 from smcp_jax.data.pipeline.episodes import Episode
 from smcp_jax.errors import DataError
 
-FORMAT = 'smcp_jax.episodes.v2'  # v2: the test input size and resize
+FORMAT = 'smcp_jax.episodes.v3'  # v3: the labels' nearest rule
+# v2 lists (before label_nearest) resized labels by PIL's rule.
+READABLE = {'smcp_jax.episodes.v2': {'label_nearest': 'pil'}, FORMAT: {}}
 
 
 def settings(config: ml_collections.ConfigDict) -> dict:
@@ -28,6 +30,7 @@ def settings(config: ml_collections.ConfigDict) -> dict:
           'coco_split': data.coco_split, 'split': test.split,
           'shots': data.shots, 'image_size': test.image_size,
           'resize': test.resize, 'label_resolution': test.label_resolution,
+          'label_nearest': test.label_nearest,
           'annotation': test.annotation, 'box_choice': test.box_choice,
           'ways': test.ways}
 
@@ -82,7 +85,7 @@ def _load(path: str) -> dict:
   except (json.JSONDecodeError, UnicodeDecodeError) as e:
     raise DataError(f'episode list {path} is not JSON ({e}); write one with '
                     'evaluate --save_episodes') from None
-  if not isinstance(listing, dict) or listing.get('format') != FORMAT:
+  if not isinstance(listing, dict) or listing.get('format') not in READABLE:
     raise DataError(f'{path} is not an episode list of this code (format '
                     f'{FORMAT!r}); write one with evaluate --save_episodes')
   return listing
@@ -106,9 +109,9 @@ def read(path: str, config, class_index) -> list[list[Episode]]:
   if digest != listing.get('sha256'):
     raise DataError(f'{path} was edited or damaged: its content hashes to '
                     f'{digest}, the file says {listing.get("sha256")}')
-  wanted = settings(config)
-  differ = [f'{k}: {listing["settings"].get(k)!r} (list) vs {v!r} (config)'
-            for k, v in wanted.items() if listing['settings'].get(k) != v]
+  listed = {**READABLE[listing['format']], **listing['settings']}
+  differ = [f'{k}: {listed.get(k)!r} (list) vs {v!r} (config)'
+            for k, v in settings(config).items() if listed.get(k) != v]
   if differ:
     raise DataError(f'{path} was made with other settings: '
                     + '; '.join(differ) + '. Pass the same --config.* '

@@ -100,7 +100,9 @@ def evaluate(config: ml_collections.ConfigDict, graphdef, params,
       label_resolution=test.label_resolution,
       seeds=','.join(str(run[0].seed) for run in episode_runs),
       image_size=test.image_size, resize=test.resize,
-      min_area=test.min_area, query_order=test.query_order, ways=test.ways,
+      min_area=test.min_area, query_order=test.query_order,
+      label_nearest=test.label_nearest, scoring=test.scoring,
+      upsample=test.upsample, ways=test.ways,
       prototype=test.prototype, annotation=test.annotation,
       shots=config.data.shots, episodes=len(episode_runs[0]),
       dataset=config.data.dataset, fold=config.data.fold,
@@ -128,10 +130,11 @@ def _score(config, infer, params, episode_runs, loader, classes, *,
   combine the ways' predictions (batching.combine_ways)."""
   target_key = ('query_label_original' if loader.options.original_label
                 else 'query_label')
+  corners = config.test.upsample == 'corners'
   results = []
   with concurrent.futures.ThreadPoolExecutor(2) as pool:
     for run, run_episodes in enumerate(episode_runs):
-      meter = metrics.RunMeter(classes)
+      meter = metrics.RunMeter(classes, config.test.scoring)
       bar = tqdm.tqdm(total=len(run_episodes), desc=f'eval run {run}',
                       unit='ep', disable=not progress, leave=False)
       groups = batching.batches(run_episodes, batch_size)
@@ -150,12 +153,12 @@ def _score(config, infer, params, episode_runs, loader, classes, *,
           target = arrays[target_key]
           if ways > 1:
             meter.add(arrays['class_ids'], batching.combine_ways(np.stack(
-                [resize.upsampled_logits(way, target.shape)
+                [resize.upsampled_logits(way, target.shape, corners)
                  for way in episode_logits])), target)
             continue
           meter.add(arrays['class_id'],
-                    resize.upsampled_prediction(episode_logits, target.shape),
-                    target)
+                    resize.upsampled_prediction(episode_logits, target.shape,
+                                                corners), target)
           number = int(arrays['episode'])
           if run == 0 and number < num_panels:
             os.makedirs(panels_dir, exist_ok=True)

@@ -1,14 +1,20 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Few-shot segmentation metrics as the authors (and PANet) compute them.
+"""Few-shot segmentation metrics as the authors (and PANet) compute them,
+and as PFENet, HSNet and BAM do.
 
 Per episode, for the background slot and the episode's class slot j:
-P_j = predicted j on non-ignored pixels, T_j = target j. Where T_j is empty
-the episode adds nothing to that slot, its false positives included. Over
-a run, TP / FP / FN are summed per class; class IoU = TP / (TP + FP + FN);
-mIoU is the mean over the fold's novel classes; FB-IoU ("binary IoU") is
-the mean of the background IoU and the foreground IoU summed over all
-classes. Results are means and standard deviations over runs, in percent,
-with the best run and a 95% confidence interval of the mean over runs.
+P_j = predicted j on non-ignored pixels, T_j = target j. Over a run,
+TP / FP / FN are summed per class; class IoU = TP / (TP + FP + FN); mIoU is
+the mean over the fold's novel classes; FB-IoU ("binary IoU") is the mean
+of the background IoU and the foreground IoU summed over all classes.
+The codebases differ where T_j is empty (the class erased from the scored
+label by its resize, or a label without background): scoring 'present'
+(PANet's Metric) adds nothing to that slot, its false positives included,
+and a class never scored is NaN, left out of the mean; 'every' (PFENet's
+intersectionAndUnion, HSNet's Evaluator) adds every episode's
+intersection and union, and a class with an empty union has IoU 0.
+Results are means and standard deviations over runs, in percent, with the
+best run and a 95% confidence interval of the mean over runs.
 """
 
 import numpy as np
@@ -17,11 +23,13 @@ from scipy import stats
 from smcp_jax.data.labels import IGNORE_LABEL
 
 
-def slot_counts(pred: np.ndarray, target: np.ndarray, value: int):
-  """(TP, FP, FN) of one slot, or None where the target lacks the value."""
+def slot_counts(pred: np.ndarray, target: np.ndarray, value: int, *,
+                every: bool = False):
+  """(TP, FP, FN) of one slot; None where the target lacks the value,
+  unless `every` (then FP alone can be non-zero)."""
   valid = target != IGNORE_LABEL
   truth = target == value
-  if not truth.any():
+  if not (every or truth.any()):
     return None
   predicted = (pred == value) & valid
   tp = int(np.sum(predicted & truth))
@@ -39,10 +47,12 @@ def iou_percent(pred: np.ndarray, target: np.ndarray) -> float:
 
 
 class RunMeter:
-  """Accumulates one run's episodes."""
+  """Accumulates one run's episodes, scored the `scoring` way
+  (protocols.SCORINGS: 'present' | 'every', above)."""
 
-  def __init__(self, classes):
+  def __init__(self, classes, scoring: str = 'present'):
     self.classes = tuple(classes)
+    self.every = scoring == 'every'
     self.fg = {c: np.zeros(3, np.int64) for c in self.classes}
     self.bg = np.zeros(3, np.int64)
     self.fg_pooled = np.zeros(3, np.int64)
@@ -53,27 +63,29 @@ class RunMeter:
     if pred.shape != target.shape:
       raise ValueError(f'prediction {pred.shape} and label {target.shape} '
                        'differ in size')
-    background = slot_counts(pred, target, 0)
+    background = slot_counts(pred, target, 0, every=self.every)
     if background is not None:
       self.bg += background
     for way, class_id in enumerate(np.atleast_1d(class_ids)):
-      counts = slot_counts(pred, target, way + 1)
+      counts = slot_counts(pred, target, way + 1, every=self.every)
       if counts is not None:
         self.fg[int(class_id)] += counts
     # FB-IoU's foreground: every way's pixels pooled (PANet's binary IoU).
     pooled = slot_counts((pred > 0).astype(np.uint8),
                          np.where(target == IGNORE_LABEL, IGNORE_LABEL,
-                                  target > 0), 1)
+                                  target > 0), 1, every=self.every)
     if pooled is not None:
       self.fg_pooled += pooled
 
-  @staticmethod
-  def _iou(counts) -> float:
+  def _iou(self, counts) -> float:
     total = counts.sum()
-    return float(counts[0] / total) if total else float('nan')
+    if not total:
+      return 0.0 if self.every else float('nan')
+    return float(counts[0] / total)
 
   def result(self) -> dict:
-    """IoUs of the run in percent; a class never scored is NaN."""
+    """IoUs of the run in percent; a class never scored is NaN
+    ('present') or 0 ('every')."""
     class_iou = {c: 100 * self._iou(v) for c, v in self.fg.items()}
     return {
         'class_iou': class_iou,

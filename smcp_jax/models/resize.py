@@ -17,21 +17,28 @@ import numpy as np
 
 
 @functools.lru_cache(maxsize=64)
-def interpolation_matrix(in_size: int, out_size: int) -> np.ndarray:
+def interpolation_matrix(in_size: int, out_size: int,
+                         corners: bool = False) -> np.ndarray:
   """Returns U (out_size, in_size) with `U @ x` == torch bilinear resize of x.
 
-  Follows PyTorch's `area_pixel_compute_source_index` for
-  align_corners=False with an explicit output size (no antialiasing).
+  Follows PyTorch's `area_pixel_compute_source_index` with an explicit
+  output size (no antialiasing), for align_corners=`corners` (True: PFENet's
+  and BAM's upsampling of the logits at test time).
   """
   if in_size < 1 or out_size < 1:
     raise ValueError(f'sizes must be positive, got {in_size} -> {out_size}')
-  # PyTorch's CPU kernel: a float32 scale and one fused multiply-add for the
-  # source coordinate (rounded once to float32), then float32 weights.
+  # PyTorch's CPU kernel: a float32 scale and the source coordinate rounded
+  # once to float32 (align_corners=False: one fused multiply-add), then
+  # float32 weights.
   f32 = np.float32
-  scale = float(f32(in_size) / f32(out_size))
   matrix = np.zeros((out_size, in_size), np.float64)
+  if corners:
+    scale = f32(in_size - 1) / f32(out_size - 1) if out_size > 1 else f32(0)
+  else:
+    scale = float(f32(in_size) / f32(out_size))
   for dst in range(out_size):
-    src = max(f32(scale * (dst + 0.5) - 0.5), f32(0.0))
+    src = (f32(scale * f32(dst)) if corners
+           else max(f32(scale * (dst + 0.5) - 0.5), f32(0.0)))
     lo = min(int(src), in_size - 1)
     hi = lo + 1 if lo < in_size - 1 else lo
     frac = src - f32(lo)
@@ -67,17 +74,20 @@ def resize_bilinear_transpose(
   return jnp.einsum('oh,bop,pw->bhw', mh, maps, mw)
 
 
-def upsampled_logits(logits: np.ndarray, size) -> np.ndarray:
+def upsampled_logits(logits: np.ndarray, size,
+                     corners: bool = False) -> np.ndarray:
   """(h, w, C) logits -> (size[0], size[1], C) on the host, in float64,
-  with the same interpolation as `resize_bilinear`."""
-  mh = interpolation_matrix(logits.shape[0], size[0])
-  mw = interpolation_matrix(logits.shape[1], size[1])
+  with the same interpolation as `resize_bilinear` (align_corners=False)
+  or, with `corners`, align_corners=True."""
+  mh = interpolation_matrix(logits.shape[0], size[0], corners)
+  mw = interpolation_matrix(logits.shape[1], size[1], corners)
   rows = np.einsum('oh,hwc->owc', mh, logits.astype(np.float64))
   return np.einsum('owc,pw->opc', rows, mw)
 
 
-def upsampled_prediction(logits: np.ndarray, size) -> np.ndarray:
+def upsampled_prediction(logits: np.ndarray, size,
+                         corners: bool = False) -> np.ndarray:
   """Binary prediction at `size` from (h, w, 2) logits (ties go to
   background, as the authors' argmax)."""
-  up = upsampled_logits(logits, size)
+  up = upsampled_logits(logits, size, corners)
   return (up[..., 1] > up[..., 0]).astype(np.uint8)

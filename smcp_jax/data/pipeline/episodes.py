@@ -11,6 +11,7 @@ import dataclasses
 
 import numpy as np
 
+from smcp_jax.data.pipeline import transforms
 from smcp_jax.data.pipeline import weak
 from smcp_jax.data.quiet_tf import tf
 from smcp_jax.data.readers.class_index import ClassIndex
@@ -44,6 +45,8 @@ class EpisodeOptions:
     image_size: square side the images and labels are resized to (417).
     resize: 'squash' to the square (the authors), or 'pad': the long side
       to it, pasted top-left (PFENet; test time only).
+    label_nearest: the labels' nearest-neighbour rule, PIL's (the authors)
+      or the one a named protocol's codebase uses (transforms.NEAREST_RULES).
     support_ignore_boundary: keep 255 boundary pixels ignored in the support
       binary label (paper, and the authors' query); False turns them into
       background as the authors' support label does.
@@ -57,6 +60,7 @@ class EpisodeOptions:
   """
   image_size: int = 417
   resize: str = 'squash'
+  label_nearest: str = 'pil'
   support_ignore_boundary: bool = True
   mcl_remap: bool = True
   annotation: str = 'dense'
@@ -73,6 +77,10 @@ class EpisodeOptions:
     if self.resize not in ('squash', 'pad'):
       raise DataError(f"resize must be 'squash' or 'pad', got "
                       f'{self.resize!r}')
+    if self.label_nearest not in transforms.NEAREST_RULES:
+      raise DataError(f'label_nearest must be one of '
+                      f'{transforms.NEAREST_RULES}, got '
+                      f'{self.label_nearest!r}')
     if self.image_size < 8:
       raise DataError(f'image_size must be >= 8, got {self.image_size}')
 
@@ -93,7 +101,8 @@ def usable_classes(index: ClassIndex, classes, shots: int) -> list[int]:
 
 def test_episodes(index: ClassIndex, classes, *, shots: int, seed: int,
                   num_episodes: int, order: str = 'random',
-                  presence: ClassIndex | None = None) -> list[Episode]:
+                  presence: ClassIndex | None = None,
+                  max_passes: int | None = None) -> list[Episode]:
   """A run's test episodes, fixed by the seed, in one of the field's orders
   (data/protocols.py); supports and queries come from `index`:
     random      class uniform, then shots + 1 distinct images of it, the
@@ -102,13 +111,16 @@ def test_episodes(index: ClassIndex, classes, *, shots: int, seed: int,
                 re-looped), its class drawn among those `presence` (default
                 `index`) lists it under (PFENet, BAM);
     pairs       each (image, class) of `index` in turn (HSNet on PASCAL).
-  Supports are distinct and never the query."""
+  Supports are distinct and never the query. `max_passes` caps the
+  ordered turns at that many passes over the queries."""
   rng = np.random.default_rng(seed)
   pools = {c: index[c] for c in classes}
   if order == 'random':
     turns = (None for _ in range(num_episodes))
   else:
     queries = _query_turns(pools, presence or index, shots, order)
+    if max_passes:
+      num_episodes = min(num_episodes, max_passes * len(queries))
     turns = (queries[n % len(queries)] for n in range(num_episodes))
   out = []
   for number, turn in enumerate(turns):

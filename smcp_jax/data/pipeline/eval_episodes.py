@@ -25,14 +25,16 @@ class EpisodeLoader:
 
   def _view(self, image_id: str, with_instances: bool):
     image, label = self.source.load_pair(image_id, self.split)
-    size, resize = self.options.image_size, self.options.resize
+    opts = self.options
+    fit_label = lambda array: transforms.fit(
+        array, opts.image_size, opts.resize, label=True,
+        nearest=opts.label_nearest)
     instances = (self.source.load_instances(image_id, self.split)
                  if with_instances else None)
-    out = [transforms.fit(image, size, resize, label=False),
-           transforms.fit(label, size, resize, label=True),
-           None if instances is None else transforms.fit(
-               instances, size, resize, label=True)]
-    if resize == 'pad':
+    out = [transforms.fit(image, opts.image_size, opts.resize, label=False),
+           fit_label(label),
+           None if instances is None else fit_label(instances)]
+    if opts.resize == 'pad':
       label = transforms.pad_to_square(label)
     return out, label
 
