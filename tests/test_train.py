@@ -420,3 +420,32 @@ def test_evaluation_compiles_once(toy_root, monkeypatch):
       batch_size=4, progress=False)
   assert summary['runs'] == 2 and summary['episodes'] == 10
   assert [f._cache_size() for f in jitted] == [1]
+
+
+def test_the_bar_counts_finished_steps(toy_root, tmp_path, monkeypatch):
+  """One step stays in flight: when the bar moves to n, step n + 1 has been
+  dispatched and step n waited for, so its rate is the steps' real rate
+  (counting at dispatch showed 20 fast steps, then a stall)."""
+  import tqdm  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.train import trainer  # pylint: disable=g-import-not-at-top
+  dispatched, seen = [0], []
+  next_batch = trainer._next_batch  # pylint: disable=protected-access
+
+  def counting(*args, **kwargs):
+    dispatched[0] += 1
+    return next_batch(*args, **kwargs)
+
+  class RecordingBar(tqdm.tqdm):
+
+    def update(self, n=1):
+      super().update(n)
+      if self.desc.startswith('train'):
+        seen.append((dispatched[0], self.n))
+
+  monkeypatch.setattr(trainer, '_next_batch', counting)
+  monkeypatch.setattr(trainer.tqdm, 'tqdm', RecordingBar)
+  config = train_script.tiny_config(toy_root, 6)
+  config.train.log_every_steps = 3
+  trainer.train_and_evaluate(resolution.resolve(config), str(tmp_path))
+  assert seen == [(2, 1), (3, 2), (4, 3), (5, 4), (6, 5), (6, 6)]

@@ -154,7 +154,7 @@ def generate(out: str, *, num_train: int = 2400, num_val: int = 600,
   jobs = [(root, i, seed, size, i >= num_train) for i in range(total)]
   with concurrent.futures.ProcessPoolExecutor(
       workers, mp_context=_worker_context()) as pool:
-    ids = list(tqdm.tqdm(pool.map(_write_one, jobs, chunksize=64),
+    ids = list(tqdm.tqdm(pool.map(_write_one, jobs, chunksize=8),
                          total=total, desc='toy images', unit='img'))
   lists = os.path.join(root, voc_format.LIST_DIR)
   voc_format.write_list(os.path.join(lists, 'trainaug.txt'), ids[:num_train])

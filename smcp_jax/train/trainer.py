@@ -449,6 +449,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
   best = _Best(workdir, config, enabled=is_chief and train.keep_best)
   files_by_step = {}  # since the last check: for a NaN message
   compiled_step = None
+  in_flight = None  # the last step's metrics, maybe still computing
   try:
     with _StopSignals() as signals:
       for step in range(start + 1, train.num_steps + 1):
@@ -462,6 +463,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
           compiled_step = train_step.lower(state, arrays).compile()
           host_memory.release_freed_heap()
         state, metrics = compiled_step(state, arrays)
+        # The bar counts finished steps, so that its rate and ETA are the
+        # real ones: one step stays in flight while the one before it is
+        # waited for (dispatching ahead showed 20 fast steps, then a stall).
+        if in_flight is not None:
+          jax.block_until_ready(in_flight)
+          progress.bar.update(1)
+        in_flight = metrics
         log_now = step % train.log_every_steps == 0
         stop = signals.pending(poll_now=log_now)
         checkpoint_now = (step % train.checkpoint_every_steps == 0
@@ -494,7 +502,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
                                                 state) else ''
           say(f'step {step}: validation mIoU {summary["miou"]:.1f} on '
               f'held-out images of the training classes{note}')
-        progress.bar.update(1)
+      if in_flight is not None:
+        progress.bar.update(1)  # the last step, fetched for its checkpoint
   finally:
     manager.wait_until_finished()  # a save in flight completes, error or not
     progress.close()
