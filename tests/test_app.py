@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import zipfile
 
@@ -28,6 +29,7 @@ from smcp_jax.checkpoints import params_io
 from smcp_jax.config_lib import resolution
 from smcp_jax.errors import DataError
 from smcp_jax.serving import predictor as inference
+from smcp_jax.serving import web_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZE = 33
@@ -76,17 +78,25 @@ def server(checkpoint, tmp_path_factory):
       stderr=subprocess.STDOUT, text=True,
       env=dict(os.environ, PYTHONPATH=ROOT))
   url = f'http://127.0.0.1:{port}'
+  _wait_for(url, proc)
+  yield url, proc
+  proc.terminate()
+  proc.wait(timeout=30)
+
+
+def _wait_for(url, proc):
+  """Until the server at `url` answers (a login page counts)."""
   deadline = time.time() + 180
   while time.time() < deadline:
     try:
       urllib.request.urlopen(url, timeout=2)
-      break
+      return
+    except urllib.error.HTTPError:
+      return
     except OSError:
       assert proc.poll() is None, proc.stdout.read()
       time.sleep(0.5)
-  yield url, proc
-  proc.terminate()
-  proc.wait(timeout=30)
+  raise TimeoutError(f'{url} did not answer in 180 s')
 
 
 def _scene(h, w, seed):
@@ -212,17 +222,48 @@ def test_box_and_mask_file_annotations_in_the_browser(server, tmp_path):
     page.set_input_files('#support1 input[type=file]', files['support'])
     page.set_input_files('#queries input[type=file]', [files['q1']])
     page.fill('#support1_box textarea', '40,30,120,90')
+    page.wait_for_function(
+        "() => document.querySelector('#support1_note').innerText"
+        ".includes('4800 pixels marked (box)')", timeout=30_000)
+    # The box is drawn on the preview before the request: its outline in
+    # the annotation colour at the box's corner, none outside it.
+    preview = _preview_pixels(page, url)
+    assert tuple(preview[30, 40]) == web_app.ANNOTATION_COLOUR
+    assert tuple(preview[10, 10]) != web_app.ANNOTATION_COLOUR
     _segment(page, tmp_path, '1_box')
     assert '(box)' in page.inner_text('#message')
+    assert len(page.locator('#overlays img').all()) == 1
     page.fill('#support1_box textarea', '40,30,999,90')  # outside
+    page.wait_for_function(
+        "() => document.querySelector('#support1_note').innerText"
+        ".includes('does not fit')", timeout=30_000)
+    assert tuple(_preview_pixels(page, url)[30, 40]) == web_app.PROBLEM_COLOUR
     _segment(page, tmp_path, '2_box_outside')
-    assert 'does not fit the 160x120 image' in page.inner_text('body')
+    # The reason stays in the message area (a toast would have faded), the
+    # last results are cleared, the form keeps the typed box.
+    time.sleep(30)
+    page.screenshot(path=str(tmp_path / '2_box_outside_30s.png'),
+                    full_page=True)
+    message = page.inner_text('#message')
+    assert 'Request 2: not run.' in message, message
+    assert 'box 40,30,999,90 does not fit the 160x120 image' in message
+    assert not page.locator('#overlays img').all()
+    assert page.input_value('#support1_box textarea') == '40,30,999,90'
     page.fill('#support1_box textarea', '')
     page.set_input_files('#support1_mask input[type=file]', str(mask))
     time.sleep(1)
     _segment(page, tmp_path, '3_mask_file')
     assert '(mask)' in page.inner_text('#message')
     browser.close()
+
+
+def _preview_pixels(page, url) -> np.ndarray:
+  """The support 1 preview as the page shows it (its image file)."""
+  page.wait_for_selector('#support1_preview img', timeout=30_000)
+  src = page.locator('#support1_preview img').first.get_attribute('src')
+  with urllib.request.urlopen(src if src.startswith('http') else url + src,
+                              timeout=30) as response:
+    return np.asarray(Image.open(io.BytesIO(response.read())).convert('RGB'))
 
 
 def test_concurrent_clients_get_their_own_answers(server, checkpoint,
@@ -337,3 +378,82 @@ def test_painted_strokes_become_the_support_mask(tmp_path):
   np.testing.assert_array_equal(request.support_masks[0], mask)
   np.testing.assert_array_equal(request.supports[0], image)
   assert (request.annotation, request.prototype) == ('painted', 'pseudo')
+
+
+def test_a_network_host_needs_a_login_or_the_opt_out(tmp_path):
+  from smcp_jax import app  # pylint: disable=g-import-not-at-top
+  from smcp_jax import errors  # pylint: disable=g-import-not-at-top
+  with pytest.raises(errors.UserError) as refused:
+    app.check_exposure('0.0.0.0', None, allow_anonymous=False)
+  assert '--auth USER:PASSWORD_FILE' in str(refused.value)
+  assert '--allow_anonymous' in str(refused.value)
+  for host in ('127.0.0.1', 'localhost', '::1', '127.0.1.1'):
+    app.check_exposure(host, None, allow_anonymous=False)
+  app.check_exposure('0.0.0.0', None, allow_anonymous=True)
+  app.check_exposure('192.168.1.5', ('ann', 'long enough'), False)
+  secret = tmp_path / 'password'
+  secret.write_text('correct horse\n')
+  assert app.login(f'ann:{secret}', {}) == ('ann', 'correct horse')
+  assert app.login('', {app.AUTH_ENV: 'bob:s3cret-pass'}) == ('bob',
+                                                             's3cret-pass')
+  assert app.login('', {}) is None
+  for auth, env, words in (
+      ('ann', {}, 'must be USER:PASSWORD_FILE'),
+      (f'ann:{tmp_path}/absent', {}, 'cannot read the password file'),
+      (f'ann:{secret}', {app.AUTH_ENV: 'b:c'}, 'not both'),
+      ('', {app.AUTH_ENV: 'bob:short'}, 'at least 8 characters')):
+    with pytest.raises(errors.UserError, match=words):
+      app.login(auth, env)
+  # The command: one line, status 1, before the network loads.
+  done = subprocess.run(
+      [sys.executable, '-m', 'smcp_jax.app', '--checkpoint', str(tmp_path),
+       '--host', '0.0.0.0'], capture_output=True, text=True, timeout=120,
+      env=dict(os.environ, PYTHONPATH=ROOT), check=False)
+  assert done.returncode == 1
+  assert done.stderr.startswith('error: --host 0.0.0.0 serves the app to '
+                                'the network'), done.stderr
+
+
+def test_the_login_guards_the_page_and_the_api(checkpoint, tmp_path):
+  _need_browser()
+  from gradio_client import Client  # pylint: disable=g-import-not-at-top
+  from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
+  secret = tmp_path / 'password'
+  secret.write_text('a long passphrase')
+  port = _free_port()
+  proc = subprocess.Popen(
+      [sys.executable, '-m', 'smcp_jax.app', '--checkpoint', checkpoint,
+       '--port', str(port), '--auth', f'ann:{secret}'],
+      cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+      text=True, env=dict(os.environ, PYTHONPATH=ROOT))
+  url = f'http://127.0.0.1:{port}'
+  try:
+    _wait_for(url, proc)
+    with pytest.raises(Exception):  # the API refuses a client without it
+      Client(url, verbose=False).view_api(print_info=False)
+    with sync_playwright() as playwright:
+      browser = playwright.chromium.launch(executable_path=BROWSER,
+                                           args=['--no-sandbox'])
+      page = browser.new_page(viewport={'width': 1000, 'height': 700})
+      page.goto(url)
+      page.wait_for_selector('input[type=password]', timeout=60_000)
+      page.screenshot(path=str(tmp_path / 'login.png'))
+      assert not page.locator('#segment').count()
+      user = page.locator('input:not([type=password])').first
+      user.fill('ann')
+      page.fill('input[type=password]', 'wrong password')
+      page.keyboard.press('Enter')
+      page.wait_for_selector('text=Incorrect Credentials', timeout=30_000)
+      assert not page.locator('#segment').count()
+      page.screenshot(path=str(tmp_path / 'login_refused.png'))
+      user.fill('ann')
+      page.fill('input[type=password]', 'a long passphrase')
+      page.keyboard.press('Enter')
+      page.wait_for_selector('#segment', timeout=60_000)
+      browser.close()
+    api = Client(url, auth=('ann', 'a long passphrase'), verbose=False)
+    assert '/segment' in str(api.view_api(print_info=False,
+                                          return_format='dict'))
+  finally:
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -10,6 +10,7 @@ Each request goes through the same checks and files as the predict CLI
 in build_app, after the command's privacy settings (PRIVATE_ENV).
 """
 
+import functools
 import itertools
 import os
 import tempfile
@@ -28,7 +29,9 @@ SHOTS = 3  # support slots in the page (k-shot up to 3)
 MAX_PIXELS = 40_000_000  # per image; more is refused with a message
 MAX_UPLOAD = '25mb'  # per file (Gradio refuses larger uploads)
 MIN_SIZE, MAX_SIZE = 33, 1025  # network input sides offered in the page
+MAX_QUEUE = 32  # requests waiting; more are turned away until some finish
 TOY_ROOT = os.path.join('data', 'toy', 'VOCdevkit', 'VOC2012')
+ANNOTATION_COLOUR, PROBLEM_COLOUR = (40, 200, 80), (230, 40, 40)
 PRIVATE_ENV = {'GRADIO_ANALYTICS_ENABLED': 'False',
                'HF_HUB_OFFLINE': '1', 'HF_HUB_DISABLE_TELEMETRY': '1'}
 
@@ -58,6 +61,41 @@ def _check_size(image, where: str):
   return image
 
 
+def slot_annotation(editor, mask_file, box, number: int):
+  """(image, mask, record, kind) of support slot `number`, or None when
+  the slot is empty; DataError names what is wrong with it."""
+  background = (editor or {}).get('background')
+  if background is None:
+    if mask_file or (box or '').strip():
+      raise DataError(f'support {number}: upload its image first, then '
+                      'annotate it')
+    return None
+  where = f'support {number}'
+  image = _check_size(np.asarray(background)[..., :3].astype(np.uint8),
+                      where)
+  painted = editor_mask(editor, where)
+  given = [kind for kind, present in (
+      ('painted', painted is not None), ('mask', bool(mask_file)),
+      ('box', bool((box or '').strip()))) if present]
+  if len(given) != 1:
+    raise DataError(
+        f'{where}: mark the object with exactly one of: painting on the '
+        'image, a mask file, a box x0,y0,x1,y1 '
+        f'(got {" and ".join(given) or "none"})')
+  kind = given[0]
+  if kind == 'painted':
+    mask, record = painted, {'image': where, 'painted': True}
+  elif kind == 'mask':
+    mask = image_io.read_mask(mask_file)
+    record = {'image': where, 'mask': os.path.basename(mask_file)}
+  else:
+    parsed = image_io.parse_box(box)
+    mask = image_io.box_mask(parsed, image.shape, f'{where} box')
+    record = {'image': where, 'box': list(parsed)}
+  image_io.check_support(image, mask, f'{where} ({kind})')
+  return image, mask, record, kind
+
+
 def build_request(slots, query_files, query_mask_files, prototype,
                   class_name):
   """A prediction_files.Request from the page's inputs, with the CLI's
@@ -69,36 +107,11 @@ def build_request(slots, query_files, query_mask_files, prototype,
     prototype, class_name: the options.
   """
   supports, masks, records, kinds = [], [], [], set()
-  for number, (editor, mask_file, box) in enumerate(slots, 1):
-    background = (editor or {}).get('background')
-    if background is None:
-      if mask_file or (box or '').strip():
-        raise DataError(f'support {number}: upload its image first, then '
-                        'annotate it')
+  for number, slot in enumerate(slots, 1):
+    annotated = slot_annotation(*slot, number)
+    if annotated is None:
       continue
-    where = f'support {number}'
-    image = _check_size(np.asarray(background)[..., :3].astype(np.uint8),
-                        where)
-    painted = editor_mask(editor, where)
-    given = [kind for kind, present in (
-        ('painted', painted is not None), ('mask', bool(mask_file)),
-        ('box', bool((box or '').strip()))) if present]
-    if len(given) != 1:
-      raise DataError(
-          f'{where}: mark the object with exactly one of: painting on the '
-          'image, a mask file, a box x0,y0,x1,y1 '
-          f'(got {" and ".join(given) or "none"})')
-    kind = given[0]
-    if kind == 'painted':
-      mask, record = painted, {'image': where, 'painted': True}
-    elif kind == 'mask':
-      mask = image_io.read_mask(mask_file)
-      record = {'image': where, 'mask': os.path.basename(mask_file)}
-    else:
-      parsed = image_io.parse_box(box)
-      mask = image_io.box_mask(parsed, image.shape, f'{where} box')
-      record = {'image': where, 'box': list(parsed)}
-    image_io.check_support(image, mask, f'{where} ({kind})')
+    image, mask, record, kind = annotated
     supports.append(image)
     masks.append(mask)
     records.append(record)
@@ -119,6 +132,38 @@ def build_request(slots, query_files, query_mask_files, prototype,
       annotation='+'.join(sorted(kinds)), queries=queries,
       query_files=names, truths=truths,
       prototype=prototype, class_name=class_name)
+
+
+def support_preview(editor, mask_file, box, number: int):
+  """(the support image with its annotation drawn as the request will read
+  it, a note): the mask tinted and outlined in green; a box that does not
+  fit, its part inside the image in red, with the reason in the note."""
+  background = (editor or {}).get('background')
+  if background is None:
+    return None, ''
+  try:
+    image, mask, _, kind = slot_annotation(editor, mask_file, box, number)
+  except DataError as e:
+    image = np.asarray(background)[..., :3].astype(np.uint8)
+    clipped = _clipped_box(box, image.shape)
+    shown = (image if clipped is None
+             else visualize.overlay(image, clipped, PROBLEM_COLOUR))
+    return shown, f'**Not usable yet:** {e}'
+  return (visualize.overlay(image, mask, ANNOTATION_COLOUR),
+          f'Support {number}: {int(mask.sum())} pixels marked ({kind}).')
+
+
+def _clipped_box(box, shape):
+  """The part of a typed box inside the image, or None."""
+  try:
+    x0, y0, x1, y1 = image_io.parse_box(box or '')
+  except DataError:
+    return None
+  h, w = shape[:2]
+  mask = np.zeros((h, w), bool)
+  mask[max(0, int(np.floor(y0))):max(0, min(h, int(np.ceil(y1)))),
+       max(0, int(np.floor(x0))):max(0, min(w, int(np.ceil(x1))))] = True
+  return mask if mask.any() else None
 
 
 def input_size(value) -> int:
@@ -190,13 +235,19 @@ def build_app(predictor, example=None):
   def segment(*values, progress=gr.Progress()):
     *slot_values, queries, query_masks, prototype, class_name, size = values
     slots = [slot_values[i:i + 3] for i in range(0, len(slot_values), 3)]
+    number = next(numbers)
     progress(0.1, desc='reading the inputs')
     try:
       request = build_request(slots, queries or [], query_masks or [],
                               prototype, class_name.strip())
       size = input_size(size)
     except DataError as e:
-      raise gr.Error(str(e), print_exception=False) from e
+      # In the message area, where it stays (a toast fades), with the last
+      # results cleared so they are not read as this request's; the form
+      # keeps its values, so one field can be corrected.
+      return [], [], None, (f'**Request {number}: not run.** '
+                            f'{str(e).rstrip(".")}. Correct it and press '
+                            'Segment again.')
     progress(0.3, desc='segmenting')
     folder = tempfile.mkdtemp(prefix='smcp-app-')
     summary = run_request(predictor, request, folder, progress, size)
@@ -217,7 +268,7 @@ def build_app(predictor, example=None):
       heat_maps.append((heat_map, record['query']))
     shots = len(request.supports)
     count = len(overlays)
-    message = (f'Request {next(numbers)}: {count} '
+    message = (f'Request {number}: {count} '
                f'quer{"y" if count == 1 else "ies"} segmented with {shots} '
                f'support{"s" if shots > 1 else ""} ({request.annotation}), '
                f'{prototype} prototype, {size}x{size} input.')
@@ -254,6 +305,16 @@ def build_app(predictor, example=None):
               box = gr.Textbox(label='or a box: x0,y0,x1,y1 in pixels',
                                placeholder='10,20,200,180',
                                elem_id=f'support{number}_box')
+              preview = gr.Image(label=f'Support {number} as the request '
+                                 'will read it', interactive=False,
+                                 format='png',
+                                 elem_id=f'support{number}_preview')
+              note = gr.Markdown(elem_id=f'support{number}_note')
+              for component in (editor, mask, box):
+                component.change(
+                    functools.partial(support_preview, number=number),
+                    [editor, mask, box], [preview, note],
+                    show_progress='hidden', queue=False)
               slot_inputs += [editor, mask, box]
       with gr.Column():
         queries = gr.File(label='Queries (several images)',
@@ -285,8 +346,10 @@ def build_app(predictor, example=None):
       gr.Examples([example], [slot_inputs[0], slot_inputs[1], queries,
                               class_name],
                   label='Example from the toy data set')
+    # trigger_mode 'once': a page sends no second request while its first
+    # is queued or running.
     run.click(segment, [*slot_inputs, queries, query_masks, prototype,
                         class_name, size],
-              [overlays, heat_maps, download, message])
-  page.queue(default_concurrency_limit=1)
+              [overlays, heat_maps, download, message], trigger_mode='once')
+  page.queue(default_concurrency_limit=1, max_size=MAX_QUEUE)
   return page, theme
