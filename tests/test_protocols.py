@@ -97,7 +97,8 @@ def test_a_saved_config_re_derives_under_another_protocol(tmp_path):
 
 
 def test_sequential_episodes_follow_pfenets_rules(toy_root, tmp_path):
-  config = data_configs.protocol_config(toy_root, tmp_path, 'pfenet', episodes=150, min_area=60)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'pfenet',
+                                        episodes=150, min_area=60)
   runs = evaluator.protocol_episodes(config.data, config.test)
   assert len(runs) == 1 and len(runs[0]) == 150
   pool = builder.test_class_index(config.data, config.test)  # >= 60 pixels
@@ -117,7 +118,8 @@ def test_sequential_episodes_follow_pfenets_rules(toy_root, tmp_path):
 
 
 def test_pair_episodes_follow_hsnets_rules(toy_root, tmp_path):
-  config = data_configs.protocol_config(toy_root, tmp_path, 'hsnet', episodes=120)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'hsnet',
+                                        episodes=120)
   episodes = evaluator.protocol_episodes(config.data, config.test)[0]
   index = builder.test_class_index(config.data, config.test)
   _, novel = builder.class_split(config.data)
@@ -130,7 +132,8 @@ def test_pair_episodes_follow_hsnets_rules(toy_root, tmp_path):
 
 
 def test_random_episodes_keep_the_authors_seeds(toy_root, tmp_path):
-  config = data_configs.protocol_config(toy_root, tmp_path, 'authors', episodes=20)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'authors',
+                                        episodes=20)
   runs = evaluator.protocol_episodes(config.data, config.test)
   index = builder.test_class_index(config.data, config.test)
   _, novel = builder.class_split(config.data)
@@ -163,7 +166,8 @@ def test_pfenets_padded_size_and_canvas():
 
 
 def test_the_loader_pads_under_pfenet(toy_root, tmp_path):
-  config = data_configs.protocol_config(toy_root, tmp_path, 'pfenet', episodes=4, image_size=40)
+  config = data_configs.protocol_config(toy_root, tmp_path, 'pfenet',
+                                        episodes=4, image_size=40)
   episode = evaluator.protocol_episodes(config.data, config.test)[0][0]
   arrays = builder.test_loader(config.data, config.test)(episode)
   source = builder.make_source(config.data)
