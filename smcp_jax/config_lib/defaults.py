@@ -28,6 +28,7 @@ def get_config() -> ml_collections.ConfigDict:
   train.lr_power = 0.9  # polynomial decay power
   train.warmup_steps = 0  # linear lr warm-up (not in the paper: 0)
   train.clip_grad_norm = 0.0  # clip the gradient's global norm; 0 = off
+  train.average_last_steps = 0  # export the mean params of the last N steps
   train.skip_nonfinite = False  # skip NaN/Inf steps instead of stopping
   train.lambda_mcl = 0.1  # weight of the multi-class loss, eq. 5
   train.self_prototype = True  # the self-prototype branch (SPT, Table V)

@@ -137,6 +137,10 @@ def validate(config: ml_collections.ConfigDict) -> None:
         f'config.train.warmup_steps must be 0..train.num_steps - 1 '
         f'({config.train.num_steps - 1}), got {config.train.warmup_steps}: '
         f'add --config.train.warmup_steps={fit}')
+  if not 0 <= config.train.average_last_steps <= config.train.num_steps:
+    raise errors.ConfigError(
+        'config.train.average_last_steps must be 0 (off) .. train.num_steps '
+        f'({config.train.num_steps}), got {config.train.average_last_steps}')
   if config.train.clip_grad_norm < 0:
     raise errors.ConfigError('config.train.clip_grad_norm must be >= 0 '
                              f'(0 = off), got {config.train.clip_grad_norm}')

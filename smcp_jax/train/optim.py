@@ -1,7 +1,11 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""The optimizer: SGD with momentum, coupled weight decay, poly decay."""
+"""The optimizer: SGD with momentum, coupled weight decay, poly decay, and
+optionally the mean of the parameters over the last steps."""
+
+from typing import NamedTuple
 
 import jax
+import jax.numpy as jnp
 import ml_collections
 import optax
 
@@ -29,6 +33,42 @@ def encoder_labels(params):
       params)
 
 
+class TailAverageState(NamedTuple):
+  step: jax.Array
+  count: jax.Array  # steps averaged so far
+  tail_mean: optax.Params
+
+
+def tail_average(num_steps: int, last: int) -> optax.GradientTransformation:
+  """Keeps the mean of the parameters after each of the last `last` of
+  `num_steps` steps (Polyak-Ruppert / SWA tail averaging); the updates pass
+  unchanged. The mean of the end of a run depends less on where the last
+  few SGD steps landed than the last step alone."""
+  start = num_steps - last
+
+  def init(params):
+    # Separate buffers: the train step donates its state.
+    return TailAverageState(jnp.zeros([], jnp.int32), jnp.zeros([], jnp.int32),
+                            jax.tree.map(jnp.zeros_like, params))
+
+  def update(updates, state, params):
+    step = state.step + 1
+    taken = step > start
+    count = state.count + taken.astype(jnp.int32)
+    weight = jnp.where(taken, 1.0 / jnp.maximum(count, 1), 0.0)
+    new_params = optax.apply_updates(params, updates)
+    mean = jax.tree.map(lambda m, p: m + weight.astype(m.dtype) * (p - m),
+                        state.tail_mean, new_params)
+    return updates, TailAverageState(step, count, mean)
+
+  return optax.GradientTransformation(init, update)
+
+
+def averaged_params(opt_state):
+  """The tail mean `tail_average` keeps in `opt_state`, or None."""
+  return optax.tree_utils.tree_get(opt_state, 'tail_mean')
+
+
 def create_optimizer(train: ml_collections.ConfigDict, params):
   """Returns (optax transform, learning-rate schedule).
 
@@ -41,6 +81,9 @@ def create_optimizer(train: ml_collections.ConfigDict, params):
   encoder (Table VII) masks its updates to zero. `skip_nonfinite` leaves
   parameters and optimizer state unchanged on a step whose gradient has a
   NaN/Inf (counted in the state's total_notfinite).
+  `average_last_steps` > 0 also keeps the mean of the parameters over the
+  last that many steps (tail_average; not in the paper), which training
+  exports instead of the last step's.
   """
   schedule = create_learning_rate_fn(train)
   clip = ([optax.clip_by_global_norm(train.clip_grad_norm)]
@@ -53,6 +96,9 @@ def create_optimizer(train: ml_collections.ConfigDict, params):
   if train.freeze_encoder:
     tx = optax.multi_transform({'train': tx, 'frozen': optax.set_to_zero()},
                                encoder_labels(params))
+  if train.average_last_steps:
+    tx = optax.chain(tx, tail_average(train.num_steps,
+                                      train.average_last_steps))
   if train.skip_nonfinite:
     # Never give up skipping: optax would apply the bad update after N.
     tx = optax.apply_if_finite(tx, max_consecutive_errors=2**31 - 1)

@@ -278,11 +278,15 @@ BEST_RECORD = 'best.json'  # {"step", "val_miou"} of those
 
 
 def _export_params(workdir: str, config, state: TrainState,
-                   subdir: str = model_io.EXPORT_SUBDIR) -> None:
-  """WORKDIR/params: what evaluate and predict load."""
+                   subdir: str = model_io.EXPORT_SUBDIR, *,
+                   averaged: bool = False) -> None:
+  """WORKDIR/params: what evaluate and predict load; with `averaged`, the
+  tail mean of train.average_last_steps instead of the last step's."""
+  params = optim.averaged_params(state.opt_state) if averaged else None
   params_io.save_params(
       os.path.join(workdir, subdir),
-      params_io.flatten(nnx.to_pure_dict(jax.device_get(state.params))),
+      params_io.flatten(nnx.to_pure_dict(jax.device_get(
+          state.params if params is None else params))),
       model_config=config.model.to_dict(), scope='full',
       source=f'smcp-jax:{workdir}@{int(state.step)}',
       inference=model_io.inference_settings(config))
@@ -423,9 +427,10 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
     with open(os.path.join(workdir, model_io.SAVED_CONFIG), 'w') as f:
       f.write(config.to_json(indent=2))
   export = os.path.join(workdir, model_io.EXPORT_SUBDIR)
+  averaged = bool(train.average_last_steps)
   if start >= train.num_steps:
     if is_chief:
-      _export_params(workdir, config, state)
+      _export_params(workdir, config, state, averaged=averaged)
     say(f'{workdir} is finished (step {start}, train.num_steps='
         f'{train.num_steps}); its params: {export}')
     return graphdef, state
@@ -508,7 +513,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str):
     manager.wait_until_finished()  # a save in flight completes, error or not
     progress.close()
   if is_chief:
-    _export_params(workdir, config, state)
-  say(f'trained to step {train.num_steps}; params for evaluate and predict: '
-      f'{export}')
+    _export_params(workdir, config, state, averaged=averaged)
+  mean = (f' (the mean of the last {train.average_last_steps} steps)'
+          if averaged else '')
+  say(f'trained to step {train.num_steps}; params for evaluate and predict'
+      f'{mean}: {export}')
   return graphdef, state
