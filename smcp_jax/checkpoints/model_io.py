@@ -25,6 +25,7 @@ from smcp_jax.config_lib import saved_runs
 from smcp_jax.models import smcp
 
 EXPORT_SUBDIR = layout.EXPORT_SUBDIR
+MCL_HEAD = 'mcl_classifier/'  # the multi-class head's parameter names
 SAVED_CONFIG = layout.SAVED_CONFIG
 
 
@@ -43,7 +44,18 @@ def create_model(config: ml_collections.ConfigDict, *,
           f' but config.model.width is {config.model.width}: start from '
           "random weights with --config.train.init_from='', or give weights "
           'of that width (the toy: python -m smcp_jax.toy.encoder --width)')
-    params_io.assign_params(model, params, scope=meta['scope'])
+    keep = ()
+    saved_classes = meta['model'].get('num_mcl_classes')
+    if (meta['scope'] == 'full'
+        and saved_classes != config.model.num_mcl_classes):
+      # Another data set or split: the multi-class head starts anew.
+      keep = (MCL_HEAD,)
+      params = {k: v for k, v in params.items() if not k.startswith(keep)}
+      print(f'init_from {config.train.init_from}: its multi-class head has '
+            f'{saved_classes} outputs, these labels need '
+            f'{config.model.num_mcl_classes}; the head starts from random '
+            'weights, everything else loads', flush=True)
+    params_io.assign_params(model, params, scope=meta['scope'], keep=keep)
   return model
 
 

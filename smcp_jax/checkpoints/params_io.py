@@ -109,7 +109,7 @@ def describe_mismatch(expected: dict[str, tuple], given: dict[str, tuple],
 
 
 def assign_params(model: nnx.Module, params: dict[str, np.ndarray], *,
-                  scope: str = 'full') -> None:
+                  scope: str = 'full', keep: tuple[str, ...] = ()) -> None:
   """Copies flat `params` into `model` in place, strictly.
 
   Args:
@@ -117,6 +117,8 @@ def assign_params(model: nnx.Module, params: dict[str, np.ndarray], *,
     params: flat name -> array map, as `load_params` returns.
     scope: 'full' (every parameter must be given) or 'backbone' (exactly
       conv1_1..conv5_3; the rest keep their initial values).
+    keep: name prefixes that keep their initial values (and must not be
+      in `params`).
 
   Raises:
     ParamsMismatchError: listing missing, unexpected and mis-shaped names.
@@ -125,7 +127,8 @@ def assign_params(model: nnx.Module, params: dict[str, np.ndarray], *,
   current = flatten(nnx.to_pure_dict(state))
   if scope not in SCOPES:
     raise ValueError(f'scope must be one of {list(SCOPES)}, got {scope!r}')
-  current = {k: v for k, v in current.items() if k.startswith(SCOPES[scope])}
+  current = {k: v for k, v in current.items() if k.startswith(SCOPES[scope])
+             and not k.startswith(keep)}
   problem = describe_mismatch(
       {k: v.shape for k, v in current.items()},
       {k: np.shape(v) for k, v in params.items()}, f'{scope} params')

@@ -48,7 +48,8 @@ def get_config() -> ml_collections.ConfigDict:
   train.keep_best = False  # export the best-validated params to WORKDIR/best
 
   config.data = data = ml_collections.ConfigDict()
-  data.dataset = 'pascal'  # 'pascal' | 'coco' | 'toy' | 'fss1000' (test)
+  data.dataset = 'pascal'  # 'pascal' | 'coco' | 'toy' | 'custom' (yours,
+  # docs/custom_data.md) | 'fss1000' (test)
   data.root = 'data/VOCdevkit/VOC2012'  # VOC2012 folder, or the COCO root
   data.split_dir = ''  # FSS-1000: folder of trn.txt, val.txt, test.txt
   data.source = 'files'  # 'files': data.root | 'tfds': python -m
@@ -56,6 +57,8 @@ def get_config() -> ml_collections.ConfigDict:
   data.tfds_data_dir = ''
   data.tfds_name = ''  # '' = smcp_pascal / smcp_coco / smcp_toy by dataset
   data.fold = 0  # novel classes: PASCAL 5i+1..5i+5, COCO per coco_split
+  data.novel_classes = ''  # custom: novel classes, 'name,name' or ids
+  data.folds = 0  # custom: instead, an N-fold split (data.fold picks one)
   data.coco_split = 'contiguous'  # COCO: 'contiguous' (authors) | 'interleaved'
   data.shots = 1
   data.image_size = 417

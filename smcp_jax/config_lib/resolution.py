@@ -34,7 +34,7 @@ CHOICES = {
     'train.lr_schedule': ('poly', 'constant'),
     'train.optimizer': ('sgd', 'adam'),
     'train.compute_dtype': ('float32', 'bfloat16'),
-    'data.dataset': tuple(folds.NUM_CLASSES),
+    'data.dataset': folds.DATASETS,
     'data.coco_split': folds.COCO_SPLITS,
     'data.source': ('files', 'tfds'),
     'test.protocol': protocols.NAMES,
@@ -116,9 +116,17 @@ def protocol_defaults(config) -> dict:
 
 def mcl_classes(config) -> int:
   """Outputs of the multi-class head the labels need: |C_train| + 1 when
-  remapped (16 PASCAL, 61 COCO), else all classes + 1 (21, 81)."""
-  total = folds.NUM_CLASSES.get(config.data.dataset, 20)
-  return total * 3 // 4 + 1 if config.data.mcl_remap else total + 1
+  remapped (16 PASCAL, 61 COCO), else all classes + 1 (21, 81); a custom
+  data set's from its classes.txt and split."""
+  data = config.data
+  if data.dataset == 'custom':
+    train, _ = folds.custom_split(folds.custom_names(data.root),
+                                  data.novel_classes, data.folds, data.fold)
+    total, trained = folds.num_classes('custom', data.root), len(train)
+  else:
+    total = folds.NUM_CLASSES.get(data.dataset, 20)
+    trained = total * 3 // 4
+  return trained + 1 if data.mcl_remap else total + 1
 
 
 def validate(config: ml_collections.ConfigDict) -> None:
@@ -178,7 +186,13 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.test.min_area < 0:
     raise errors.ConfigError('config.test.min_area must be >= 0, got '
                              f'{config.test.min_area}')
-  if not 0 <= config.data.fold < folds.NUM_FOLDS:
+  if config.data.dataset == 'custom':
+    if config.data.train_split not in folds.CUSTOM_SPLITS:
+      raise errors.ConfigError(
+          f'config.data.train_split={config.data.train_split!r}: a custom '
+          f'data set\'s splits are {list(folds.CUSTOM_SPLITS)} '
+          '(configs/custom.py sets train)')
+  elif not 0 <= config.data.fold < folds.NUM_FOLDS:
     raise errors.ConfigError(
         f'config.data.fold must be 0..{folds.NUM_FOLDS - 1}, got '
         f'{config.data.fold}')

@@ -14,6 +14,7 @@ from smcp_jax.data.pipeline import train_batches
 from smcp_jax.data.pipeline.eval_episodes import EpisodeLoader
 from smcp_jax.data.quiet_tf import tf
 from smcp_jax.data.readers import coco
+from smcp_jax.data.readers import custom
 from smcp_jax.data.readers import fss1000
 from smcp_jax.data.readers import pascal
 from smcp_jax.data.tfds import source as tfds_source
@@ -25,6 +26,8 @@ def make_source(data: ml_collections.ConfigDict):
   set has the PASCAL layout) or its TFDS data set."""
   if data.source == 'tfds':
     return tfds_source.TFDSSource(data.tfds_name, data.tfds_data_dir)
+  if data.dataset == 'custom':
+    return custom.CustomVOC(data.root)
   if data.dataset == 'coco':
     return coco.COCO20i(data.root)
   if data.dataset == 'fss1000':
@@ -34,7 +37,10 @@ def make_source(data: ml_collections.ConfigDict):
 
 def class_split(data: ml_collections.ConfigDict):
   """(training classes, novel classes) of the configured fold (FSS-1000:
-  of its trn and test class lists)."""
+  of its trn and test class lists; custom: the user's split)."""
+  if data.dataset == 'custom':
+    return folds.custom_split(custom.class_names(data.root),
+                              data.novel_classes, data.folds, data.fold)
   if data.dataset == 'fss1000':
     source = make_source(data)
     return source.split_class_ids('trn'), source.split_class_ids('test')

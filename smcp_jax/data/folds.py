@@ -1,5 +1,6 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
-"""Class splits of PASCAL-5i and COCO-20i (and the toy set, like PASCAL)."""
+"""Class splits of PASCAL-5i and COCO-20i (and the toy set, like PASCAL),
+and of a custom data set (the user's: custom_split)."""
 
 from smcp_jax.errors import DataError
 from smcp_jax.toy import classes
@@ -7,6 +8,8 @@ from smcp_jax.toy import classes
 NUM_FOLDS = 4
 NUM_CLASSES = {'pascal': 20, 'toy': classes.NUM_CLASSES, 'coco': 80,
                'fss1000': 1000}  # FSS-1000: split by list files, no folds
+DATASETS = tuple(NUM_CLASSES) + ('custom',)
+CUSTOM_SPLITS = ('train', 'val')  # readers/custom.py
 COCO_SPLITS = ('contiguous', 'interleaved')
 # The TFDS builder of each data set (tfds_builders.py; FSS-1000 has none).
 TFDS_NAMES = {'pascal': 'smcp_pascal', 'coco': 'smcp_coco', 'toy': 'smcp_toy'}
@@ -16,13 +19,74 @@ PASCAL_CLASSES = (
     'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor')
 
 
-def class_name(dataset: str, class_id: int) -> str:
+def num_classes(dataset: str, root: str = '') -> int:
+  """Classes of the data set, background not counted (custom: as many as
+  ROOT/classes.txt lists)."""
+  if dataset == 'custom':
+    return len(custom_names(root))
+  return NUM_CLASSES[dataset]
+
+
+def custom_names(root: str) -> tuple[str, ...]:
+  """A custom data set's class names, from ROOT/classes.txt."""
+  # Imported here: the reader brings TensorFlow, which the commands that
+  # only name classes (predict, the app) should not wait for.
+  from smcp_jax.data.readers import custom  # pylint: disable=g-import-not-at-top
+  return custom.class_names(root)
+
+
+def class_name(dataset: str, class_id: int, root: str = '') -> str:
   """A readable name for captions ('class N' where none is known)."""
   if dataset == 'pascal' and 1 <= class_id <= 20:
     return PASCAL_CLASSES[class_id - 1]
   if dataset == 'toy':
     return classes.class_name(class_id)
+  if dataset == 'custom':
+    names = custom_names(root)
+    if 1 <= class_id <= len(names):
+      return names[class_id - 1]
   return f'class {class_id}'
+
+
+def custom_split(names, novel: str, num_folds: int,
+                 fold: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+  """(training classes, novel classes) of a custom data set whose classes
+  1..N are `names`: either `novel`, comma-separated names or ids, or fold
+  `fold` of a `num_folds`-fold split over the classes in id order, in
+  contiguous runs (fold i: the i-th run; the first N % num_folds runs hold
+  one class more)."""
+  count = len(names)
+  if bool(novel.strip()) == bool(num_folds):
+    raise DataError(
+        'a custom data set needs its novel classes: set exactly one of '
+        "config.data.novel_classes ('name,name' or ids from classes.txt) "
+        'and config.data.folds (an N-fold split over the classes)')
+  if num_folds:
+    if not 2 <= num_folds <= count:
+      raise DataError(f'config.data.folds must be 2..{count} (the classes '
+                      f'in classes.txt), got {num_folds}')
+    if not 0 <= fold < num_folds:
+      raise DataError(f'config.data.fold must be 0..{num_folds - 1} with '
+                      f'config.data.folds={num_folds}, got {fold}')
+    size, extra = divmod(count, num_folds)
+    start = fold * size + min(fold, extra) + 1
+    picked = tuple(range(start, start + size + (fold < extra)))
+  else:
+    picked = []
+    for token in (t.strip() for t in novel.split(',') if t.strip()):
+      if token.isdigit() and 1 <= int(token) <= count:
+        picked.append(int(token))
+      elif token in names:
+        picked.append(names.index(token) + 1)
+      else:
+        raise DataError(
+            f'novel class {token!r} is not in classes.txt: give a name of '
+            f'{list(names)} or an id 1..{count}')
+    picked = tuple(sorted(set(picked)))
+  if len(picked) == count:
+    raise DataError('every class is novel: leave at least one class to '
+                    'train on')
+  return tuple(c for c in range(1, count + 1) if c not in picked), picked
 
 
 def novel_classes(dataset: str, fold: int,

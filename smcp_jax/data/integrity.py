@@ -6,6 +6,7 @@ PNG), and every class of the fold has enough images for an episode."""
 
 import collections
 import concurrent.futures
+import os
 
 import numpy as np
 from PIL import Image
@@ -56,6 +57,7 @@ def check_split(source, split, num_classes, workers=8):
     except DataError as e:
       text = str(e)
       kind = ('missing label' if 'has no label' in text else
+              'invalid label values' if 'pixel value' in text else
               'missing image' if 'missing file' in text else
               'size mismatch' if 'size' in text else 'unreadable file')
       return kind, text
@@ -67,6 +69,36 @@ def check_split(source, split, num_classes, workers=8):
       if result:
         problems[result[0]].append(result[1])
   return ids, problems
+
+
+def _unlisted_labels(source) -> int:
+  """Prints the label files of a custom set that have no image; returns
+  their count (a problem each)."""
+  folder = os.path.join(source.root, voc_format.VAL_LABEL_DIR)
+  labels = sorted(name[:-len('.png')] for name in tf.io.gfile.listdir(folder)
+                  if name.endswith('.png')) if tf.io.gfile.isdir(
+                      folder) else []
+  orphans = [i for i in labels
+             if not tf.io.gfile.exists(source.image_path(i))]
+  if orphans:
+    print(f'\nlabels without images: {len(orphans)} in {folder}')
+    for image_id in orphans[:5]:
+      print(f'    {image_id}.png (no JPEGImages/{image_id}.jpg or .png)')
+  return len(orphans)
+
+
+def _print_classes(source, split, index, classes, role) -> None:
+  """One line a class of a custom set: id, name, role, images, pixels."""
+  pixels = collections.Counter()
+  for image_id in sorted({i for c in classes for i in index.get(c, ())}):
+    counts = np.bincount(source.load_label(image_id, split).ravel(),
+                         minlength=256)
+    pixels.update({c: int(counts[c]) for c in classes})
+  print(f'  {"id":>4} {"class":<20} {"role":<6} {"images":>7} '
+        f'{"pixels":>10}')
+  for c in classes:
+    print(f'  {c:>4} {source.names[c - 1]:<20} {role:<6} '
+          f'{len(index.get(c, [])):>7} {pixels[c]:>10}')
 
 
 def report(config) -> int:
@@ -82,11 +114,13 @@ def report(config) -> int:
            (test_split, novel, 'novel'))
   if data.dataset == 'fss1000':  # a test-only data set
     roles = roles[1:]
+  if data.dataset == 'custom':
+    total += _unlisted_labels(source)
   for split, classes, role in roles:
     first_scan = split not in scanned
     if first_scan:
       scanned[split] = check_split(source, split,
-                                   folds.NUM_CLASSES[data.dataset])
+                                   folds.num_classes(data.dataset, data.root))
     ids, problems = scanned[split]
     print(f'\n{split}: {len(ids)} images')
     for kind, examples in sorted(problems.items() if first_scan else ()):
@@ -98,8 +132,11 @@ def report(config) -> int:
       continue  # the class index would stop at the first broken file
     index = source.class_index(split, min_area=data.min_area,
                                cache_dir=data.class_index_cache or None)
-    counts = {c: len(index.get(c, [])) for c in classes}
-    print(f'  images per {role} class: {counts}')
+    if data.dataset == 'custom':
+      _print_classes(source, split, index, classes, role)
+    else:
+      counts = {c: len(index.get(c, [])) for c in classes}
+      print(f'  images per {role} class: {counts}')
     try:
       episodes_lib.usable_classes(index, classes, data.shots)
     except DataError as e:

@@ -37,8 +37,9 @@ files (ours: all pairs); PFENet/BAM resize images with cv2 (LINEAR, no
 antialiasing), we with PIL; HSNet's network upsamples inside the model
 (ours: the authors' network, align_corners=False).
 
-On the toy set, whose images are about a third of PASCAL's, sizes scale by
-data.image_size / 417 and the area filter by its square.
+On the toy set, whose images are about a third of PASCAL's, and on a
+custom set, sizes scale by data.image_size / 417 and the area filter by its
+square; a custom set tests on its val list under every protocol.
 """
 
 import dataclasses
@@ -127,7 +128,9 @@ def defaults(name: str, dataset: str, *, image_size: int, seed: int,
   if protocol.splits[which] is None:
     raise ValueError(f'the {name} protocol does not test {dataset}; '
                      'FSS-1000 is tested under hsnet\'s')
-  scale = image_size / PASCAL_SIZE if dataset == 'toy' else 1.0
+  # The toy and custom sets test at their own training size: the
+  # protocol's sizes and area filter scale with it (1 at 417 px).
+  scale = image_size / PASCAL_SIZE if dataset in ('toy', 'custom') else 1.0
   seeds = protocol.seeds
   if name == 'authors':
     seeds = tuple(seed + s for s in seeds)
@@ -138,7 +141,9 @@ def defaults(name: str, dataset: str, *, image_size: int, seed: int,
     seeds = (seeds if len(seeds) > 1
              else tuple(seeds[0] + r for r in range(runs)))[:runs]
   return {
-      'split': protocol.splits[which],
+      # A custom data set's test images are its val list, whatever the
+      # protocol (test.split=train tests on the training list, as PANet).
+      'split': 'val' if dataset == 'custom' else protocol.splits[which],
       'label_resolution': protocol.label_resolution,
       'episodes': protocol.episodes[which],
       'runs': len(seeds),

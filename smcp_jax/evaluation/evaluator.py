@@ -28,9 +28,9 @@ from smcp_jax.models import smcp
 
 
 def save_panel(path: str, arrays: dict, prediction: np.ndarray,
-               dataset: str) -> None:
+               data: ml_collections.ConfigDict) -> None:
   """A Fig. 5-style picture of one episode at the network's input size."""
-  name = folds.class_name(dataset, int(arrays['class_id']))
+  name = folds.class_name(data.dataset, int(arrays['class_id']), data.root)
   visualize.episode_panel(
       [visualize.denormalize(image) for image in arrays['support_images']],
       arrays['support_masks'] > 0,
@@ -165,7 +165,7 @@ def _score(config, infer, params, episode_runs, loader, classes, *,
             save_panel(os.path.join(panels_dir, f'episode_{number:04d}.png'),
                        arrays, resize.upsampled_prediction(
                            episode_logits, arrays['query_label'].shape),
-                       config.data.dataset)
+                       config.data)
         bar.update(len(group))
       bar.close()
       results.append(meter.result())

@@ -50,7 +50,7 @@ _POLYGONS = {
 }
 
 
-def _shape_mask(shape: str, size: int, rng: np.random.Generator):
+def shape_mask(shape: str, size: int, rng: np.random.Generator):
   w = int(rng.integers(size // 5, size // 2))
   h = int(np.clip(w * rng.uniform(0.7, 1.4), size // 6, size // 2))
   x0, y0 = int(rng.integers(0, size - w)), int(rng.integers(0, size - h))
@@ -71,7 +71,7 @@ def _shape_mask(shape: str, size: int, rng: np.random.Generator):
   return mask
 
 
-def _texture(colour: str, texture: str, size: int, rng: np.random.Generator):
+def textured(colour: str, texture: str, size: int, rng: np.random.Generator):
   base = np.clip(np.array(COLOURS[colour]) + rng.normal(0, 12, 3), 0, 255)
   dark = base * 0.5
   yy, xx = np.mgrid[:size, :size]
@@ -90,7 +90,7 @@ def _texture(colour: str, texture: str, size: int, rng: np.random.Generator):
   return image + rng.normal(0, 6, (size, size, 3))
 
 
-def _background(size: int, rng: np.random.Generator) -> np.ndarray:
+def background(size: int, rng: np.random.Generator) -> np.ndarray:
   """Blurred random noise in muted colours: neither the toy's gradients nor
   any object's texture."""
   field = ndimage.gaussian_filter(rng.normal(0, 1, (size, size, 3)),
@@ -107,15 +107,15 @@ def make_image(index: int, seed: int, size: int):
   labels.IGNORE_LABEL on a 1-px band on object boundaries.
   """
   rng = np.random.default_rng([seed, index])
-  image = _background(size, rng)
+  image = background(size, rng)
   factors = np.zeros((size, size, 3), np.uint8)
   owner = np.zeros((size, size), np.uint8)
   for instance in range(1, int(rng.integers(1, 4)) + 1):
     shape = int(rng.integers(len(SHAPES)))
     colour = int(rng.integers(len(COLOURS)))
     texture = int(rng.integers(len(TEXTURES)))
-    mask = _shape_mask(SHAPES[shape], size, rng)
-    image[mask] = _texture(list(COLOURS)[colour], TEXTURES[texture], size,
+    mask = shape_mask(SHAPES[shape], size, rng)
+    image[mask] = textured(list(COLOURS)[colour], TEXTURES[texture], size,
                            rng)[mask]
     factors[mask] = (shape + 1, colour + 1, texture + 1)
     owner[mask] = instance
