@@ -22,6 +22,7 @@ from smcp_jax.data import builder
 from smcp_jax.data import folds
 from smcp_jax.data import integrity
 from smcp_jax.data.readers import custom
+from smcp_jax.data.readers import custom_coco
 from smcp_jax.errors import DataError
 from smcp_jax.toy import custom_set
 from tests.helpers import runs
@@ -204,3 +205,30 @@ def test_train_and_evaluate_on_a_custom_set(shapes_root, tmp_path):
   assert set(report['class_iou']) == {'3', '7'}
   assert (report['dataset'], report['split'], report['episodes']) == (
       'custom', 'val', 6)
+
+
+def test_coco_json_becomes_the_voc_layout(shapes_root, tmp_path):
+  """The same collection written as COCO JSON rasterises to the VOC
+  layout's labels (COCO has no boundary band: 255 there becomes 0), and
+  the same lists; a category classes.txt does not list is refused."""
+  root = custom_set.generate(str(tmp_path / 'coco'), num_train=90,
+                             num_val=40, size=64, layout='coco')
+  assert [custom_coco.rasterise(root, split) for split in ('train', 'val')
+          ] == [90, 40]
+  assert custom_coco.rasterise(root, 'val') == 0  # once
+  mine, theirs = custom.CustomVOC(root), custom.CustomVOC(shapes_root)
+  for split in ('train', 'val'):
+    assert mine.image_ids(split) == theirs.image_ids(split)
+    for image_id in mine.image_ids(split)[:25]:
+      expected = theirs.load_label(image_id, split)
+      np.testing.assert_array_equal(mine.load_label(image_id, split),
+                                    np.where(expected == 255, 0, expected))
+  path = custom_coco.annotation_path(root, 'val')
+  with open(path) as f:
+    content = json.load(f)
+  content['categories'].append({'id': 13, 'name': 'green star'})
+  with open(path, 'w') as f:
+    json.dump(content, f)
+  with pytest.raises(DataError, match=r"category ids \{13: 'green star'\} "
+                     'are not in classes.txt'):
+    custom_coco.rasterise(root, 'val')

@@ -29,6 +29,51 @@ from smcp_jax.errors import DataError
 SPLITS = ('train2014', 'val2014')
 
 
+def load_api(path: str) -> coco_api.COCO:
+  """pycocotools' index of an instances JSON, read through tf.io.gfile."""
+  if not tf.io.gfile.exists(path):
+    raise DataError(f'missing annotation file {path}')
+  api = coco_api.COCO()
+  with tf.io.gfile.GFile(path) as f:
+    try:
+      api.dataset = json.load(f)
+    except json.JSONDecodeError as e:
+      raise DataError(f'{path} is not JSON ({e})') from None
+  with contextlib.redirect_stdout(io.StringIO()):
+    api.createIndex()
+  return api
+
+
+def annotation_masks(api: coco_api.COCO, image_id: int):
+  """(annotation, boolean mask) of an image, larger objects first, so that
+  smaller ones are drawn over them."""
+  info = api.loadImgs(image_id)[0]
+  annotations = sorted(api.loadAnns(api.getAnnIds(imgIds=image_id)),
+                       key=lambda a: -a['area'])
+  for ann in annotations:
+    segm = ann['segmentation']
+    if isinstance(segm, list):
+      rle = mask_utils.merge(mask_utils.frPyObjects(
+          segm, info['height'], info['width']))
+    elif isinstance(segm['counts'], list):
+      rle = mask_utils.frPyObjects(segm, info['height'], info['width'])
+    else:
+      rle = segm
+    yield ann, mask_utils.decode(rle).astype(bool)
+
+
+def semantic_label(api: coco_api.COCO, image_id: int,
+                   class_of_category: dict[int, int]) -> np.ndarray:
+  """One image's semantic label: each category's class id, crowds 255,
+  0 elsewhere."""
+  info = api.loadImgs(image_id)[0]
+  label = np.zeros((info['height'], info['width']), np.uint8)
+  for ann, mask in annotation_masks(api, image_id):
+    label[mask] = (IGNORE_LABEL if ann.get('iscrowd')
+                   else class_of_category[ann['category_id']])
+  return label
+
+
 class COCO20i:
   """COCO 2014 images with semantic and instance labels built from polygons/RLE."""
 
@@ -44,15 +89,8 @@ class COCO20i:
     if split not in SPLITS:
       raise DataError(f'unknown COCO split {split!r}; use one of {SPLITS}')
     if split not in self._apis:
-      path = os.path.join(self.root, 'annotations', f'instances_{split}.json')
-      if not tf.io.gfile.exists(path):
-        raise DataError(f'missing annotation file {path}')
-      api = coco_api.COCO()
-      with tf.io.gfile.GFile(path) as f:
-        api.dataset = json.load(f)
-      with contextlib.redirect_stdout(io.StringIO()):
-        api.createIndex()
-      self._apis[split] = api
+      self._apis[split] = load_api(os.path.join(
+          self.root, 'annotations', f'instances_{split}.json'))
     return self._apis[split]
 
   def class_of_category(self, split: str) -> dict[int, int]:
@@ -91,32 +129,12 @@ class COCO20i:
     info = self._api(split).loadImgs(int(image_id))[0]
     return os.path.join(self.root, split, info['file_name'])
 
-  def _annotations(self, image_id: str, split: str):
-    api = self._api(split)
-    anns = api.loadAnns(api.getAnnIds(imgIds=int(image_id)))
-    return sorted(anns, key=lambda a: -a['area'])  # small ones drawn last
-
   def _masks(self, image_id: str, split: str):
-    info = self._api(split).loadImgs(int(image_id))[0]
-    for ann in self._annotations(image_id, split):
-      segm = ann['segmentation']
-      if isinstance(segm, list):
-        rle = mask_utils.merge(mask_utils.frPyObjects(
-            segm, info['height'], info['width']))
-      elif isinstance(segm['counts'], list):
-        rle = mask_utils.frPyObjects(segm, info['height'], info['width'])
-      else:
-        rle = segm
-      yield ann, mask_utils.decode(rle).astype(bool)
+    return annotation_masks(self._api(split), int(image_id))
 
   def load_label(self, image_id: str, split: str) -> np.ndarray:
-    info = self._api(split).loadImgs(int(image_id))[0]
-    classes = self.class_of_category(split)
-    label = np.zeros((info['height'], info['width']), np.uint8)
-    for ann, mask in self._masks(image_id, split):
-      label[mask] = (IGNORE_LABEL if ann.get('iscrowd')
-                     else classes[ann['category_id']])
-    return label
+    return semantic_label(self._api(split), int(image_id),
+                          self.class_of_category(split))
 
   def load_instances(self, image_id: str, split: str) -> np.ndarray:
     info = self._api(split).loadImgs(int(image_id))[0]
