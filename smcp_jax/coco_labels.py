@@ -1,10 +1,8 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """Rasterises COCO's instance annotations into semantic label PNGs, once,
-for training from the folders (data/readers/coco.py), or a custom data
-set's COCO JSON into its VOC layout (data/readers/custom_coco.py).
+for training from the folders (data/readers/coco.py).
 
   python -m smcp_jax.coco_labels --root data/coco
-  python -m smcp_jax.coco_labels --custom --root data/mine
 """
 
 from absl import flags
@@ -12,15 +10,10 @@ from absl import flags
 from smcp_jax.cli import arguments
 from smcp_jax.cli import launcher
 from smcp_jax.data.readers import coco
-from smcp_jax.data.readers import custom_coco
 
 FLAGS = flags.FlagValues()
 _ROOT = flags.DEFINE_string('root', None, 'folder with annotations/',
                             required=True, flag_values=FLAGS)
-_CUSTOM = flags.DEFINE_bool(
-    'custom', False, 'ROOT is a custom data set annotated as COCO JSON '
-    '(classes.txt, annotations/train.json and val.json, JPEGImages/)',
-    flag_values=FLAGS)
 _SPLITS = flags.DEFINE_multi_enum('splits', list(coco.SPLITS), coco.SPLITS,
                                   'the splits to rasterise', flag_values=FLAGS)
 arguments.add_hyphenated_aliases(FLAGS)
@@ -33,11 +26,6 @@ def _parse(flag_values, argv):
 
 def run(argv) -> None:
   del argv
-  if _CUSTOM.value:
-    for split in ('train', 'val'):
-      written = custom_coco.rasterise(_ROOT.value, split)
-      print(f'{split}: wrote {written} label PNGs and the list')
-    return
   source = coco.COCO20i(_ROOT.value)
   for split in _SPLITS.value:
     print(f'{split}: wrote {source.prepare_labels(split)} label PNGs')

@@ -23,6 +23,7 @@ from smcp_jax.data import folds
 from smcp_jax.data import integrity
 from smcp_jax.data.readers import custom
 from smcp_jax.data.readers import custom_coco
+from smcp_jax.data.readers import custom_folders
 from smcp_jax.errors import DataError
 from smcp_jax.toy import custom_set
 from tests.helpers import runs
@@ -232,3 +233,42 @@ def test_coco_json_becomes_the_voc_layout(shapes_root, tmp_path):
   with pytest.raises(DataError, match=r"category ids \{13: 'green star'\} "
                      'are not in classes.txt'):
     custom_coco.rasterise(root, 'val')
+
+
+def _folder_layout(root, sizes=((20, 24), (18, 18), (30, 16))):
+  """3 class folders (b_dog, a_cat, c_fox) of 2 images and masks each."""
+  rng = np.random.default_rng(0)
+  masks = {}
+  for name in ('b_dog', 'a_cat', 'c_fox'):
+    os.makedirs(root / name)
+    for n, (h, w) in enumerate(sizes[:2]):
+      Image.fromarray(rng.integers(0, 255, (h, w, 3), np.uint8)).save(
+          root / name / f'{n}.jpg', quality=95)
+      mask = (rng.random((h, w)) < 0.4).astype(np.uint8) * 255
+      Image.fromarray(mask).save(root / name / f'{n}.png')
+      masks[f'{name}__{n}'] = mask
+  return masks
+
+
+def test_class_folders_become_the_voc_layout(tmp_path):
+  masks = _folder_layout(tmp_path / 'in')
+  out = str(tmp_path / 'out')
+  assert custom_folders.convert(str(tmp_path / 'in'), out) == (3, 6)
+  assert custom.class_names(out) == ('a_cat', 'b_dog', 'c_fox')
+  source = custom.CustomVOC(out)
+  assert source.image_ids('train') == source.image_ids('val') == sorted(masks)
+  for image_id, mask in masks.items():
+    class_id = ('a_cat', 'b_dog', 'c_fox').index(image_id[:5]) + 1
+    np.testing.assert_array_equal(source.load_label(image_id, 'val'),
+                                  np.where(mask >= 128, class_id, 0))
+  os.remove(tmp_path / 'in' / 'a_cat' / '1.png')
+  with pytest.raises(DataError, match=r'a_cat/1.jpg has no mask'):
+    custom_folders.convert(str(tmp_path / 'in'), str(tmp_path / 'out2'))
+  Image.fromarray(np.zeros((5, 5), np.uint8)).save(
+      tmp_path / 'in' / 'a_cat' / '1.png')
+  with pytest.raises(DataError, match=r'mask .*1.png is 5x5 but its image '
+                     r'is 18x18'):
+    custom_folders.convert(str(tmp_path / 'in'), str(tmp_path / 'out2'))
+  os.makedirs(tmp_path / 'one' / 'only')
+  with pytest.raises(DataError, match='holds 1 class folders'):
+    custom_folders.convert(str(tmp_path / 'one'), str(tmp_path / 'out3'))

@@ -131,7 +131,7 @@ _SEED = flags.DEFINE_integer('seed', 0, 'random seed', flag_values=FLAGS)
 _LAYOUT = flags.DEFINE_enum(
     'layout', 'voc', ['voc', 'coco'], 'voc: label PNGs and lists; coco: '
     'annotations/train.json and val.json (then python -m '
-    'smcp_jax.coco_labels --custom --root OUT)', flag_values=FLAGS)
+    'smcp_jax.custom_layout --from coco --root OUT)', flag_values=FLAGS)
 arguments.add_hyphenated_aliases(FLAGS)
 
 

@@ -7,7 +7,7 @@ the custom VOC layout (readers/custom.py) once:
   ROOT/annotations/val.json         and of the test images
   ROOT/JPEGImages/FILE_NAME         the images (each image's file_name)
 
-`python -m smcp_jax.coco_labels --custom --root ROOT` rasterises every
+`python -m smcp_jax.custom_layout --from coco --root ROOT` rasterises every
 image's annotations into ROOT/SegmentationClass/STEM.png (category id k ->
 class k; smaller objects drawn over larger; crowds 255, as the COCO reader
 does) and writes the train / val lists of the stems. A category id that
