@@ -24,9 +24,11 @@ from smcp_jax.data import integrity
 from smcp_jax.data.readers import custom
 from smcp_jax.data.readers import custom_coco
 from smcp_jax.data.readers import custom_folders
+from smcp_jax.data.tfds import build
 from smcp_jax.errors import DataError
 from smcp_jax.toy import custom_set
 from tests.helpers import runs
+from tests.helpers import training_data
 
 NAMES = custom_set.CLASS_NAMES  # 12: 4 shapes x 3 colours
 
@@ -105,7 +107,8 @@ def test_the_head_is_sized_from_the_split(shapes_root, tmp_path):
   unmapped = _config(shapes_root, tmp_path, folds=4)
   unmapped.data.mcl_remap = False
   assert resolution.resolve(unmapped).model.num_mcl_classes == 12 + 1
-  assert folds.class_name('custom', 3, shapes_root) == 'cyan star'
+  assert folds.class_name('custom', 3, folds.custom_names(
+      config.data)) == 'cyan star'
 
 
 def test_check_data_prints_each_class_and_finds_problems(shapes_root,
@@ -272,3 +275,32 @@ def test_class_folders_become_the_voc_layout(tmp_path):
   os.makedirs(tmp_path / 'one' / 'only')
   with pytest.raises(DataError, match='holds 1 class folders'):
     custom_folders.convert(str(tmp_path / 'one'), str(tmp_path / 'out3'))
+
+
+def test_the_tfds_build_gives_the_folder_readers_episodes(shapes_root,
+                                                          tmp_path):
+  """prepare --dataset custom: the class names travel in the build, and
+  training batches and test episodes are the folder's, bit for bit."""
+  tfds_dir = str(tmp_path / 'tfds')
+  built = build.prepare('custom', tfds_dir, manual_dir=shapes_root)
+  assert {n: s.num_examples for n, s in built.info.splits.items()} == {
+      'train': 90, 'val': 40}
+  made = {}
+  for source in ('files', 'tfds'):
+    config = _config(shapes_root, tmp_path, novel_classes='cyan star,7')
+    config.data.source = source
+    config.data.tfds_data_dir = tfds_dir
+    config.train.global_batch = 2
+    config = resolution.resolve(config)
+    assert folds.custom_names(config.data) == NAMES
+    batches = training_data.train_dataset(config).as_numpy_iterator()
+    episodes = builder.test_episodes(config.data, config.test, 0, 6)
+    loader = builder.test_loader(config.data, config.test)
+    made[source] = ([next(batches) for _ in range(2)], episodes,
+                    [loader(e) for e in episodes])
+  assert made['files'][1] == made['tfds'][1]
+  for a, b in [*zip(made['files'][0], made['tfds'][0]),
+               *zip(made['files'][2], made['tfds'][2])]:
+    for key in a:
+      if key != 'files':
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)

@@ -392,7 +392,8 @@ def test_a_failed_batch_names_and_rereads_tfds_records(toy_sets):
 
 def test_an_unknown_tfds_name_lists_the_builders(toy_sets):
   with pytest.raises(DataError, match=r"tfds_name='smcp_nope' is none of .*"
-                     r"\['smcp_coco', 'smcp_pascal', 'smcp_toy'\]"):
+                     r"\['smcp_coco', 'smcp_custom', 'smcp_pascal', "
+                     r"'smcp_toy'\]"):
     TFDSSource('smcp_nope', toy_sets[0])
   with pytest.raises(DataError, match="no TFDS data set 'smcp_toy/huge': "
                      'Failed to construct'):

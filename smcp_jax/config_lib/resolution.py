@@ -84,6 +84,8 @@ def resolve(config: ml_collections.ConfigDict
   for field, values in REFERENCE_VALUES.items():
     if get_field(config, field) is None:
       set_field(config, field, values[which])
+  if config.data.source == 'tfds' and not config.data.tfds_name:
+    config.data.tfds_name = folds.TFDS_NAMES.get(config.data.dataset, '')
   if config.model.num_mcl_classes is None:
     if config.data.dataset == 'fss1000':
       raise errors.ConfigError(
@@ -91,8 +93,6 @@ def resolve(config: ml_collections.ConfigDict
           'config.model.num_mcl_classes to its multi-class head size (16 for '
           'PASCAL-5i, 61 for COCO-20i; 21 / 81 for the authors\' checkpoints)')
     config.model.num_mcl_classes = mcl_classes(config)
-  if config.data.source == 'tfds' and not config.data.tfds_name:
-    config.data.tfds_name = folds.TFDS_NAMES.get(config.data.dataset, '')
   if config.test.protocol in protocols.NAMES:
     for field, value in protocol_defaults(config).items():
       if config.test[field] == protocols.UNSET[field]:
@@ -120,9 +120,10 @@ def mcl_classes(config) -> int:
   data set's from its classes.txt and split."""
   data = config.data
   if data.dataset == 'custom':
-    train, _ = folds.custom_split(folds.custom_names(data.root),
-                                  data.novel_classes, data.folds, data.fold)
-    total, trained = folds.num_classes('custom', data.root), len(train)
+    names = folds.custom_names(data)
+    train, _ = folds.custom_split(names, data.novel_classes, data.folds,
+                                  data.fold)
+    total, trained = len(names), len(train)
   else:
     total = folds.NUM_CLASSES.get(data.dataset, 20)
     trained = total * 3 // 4

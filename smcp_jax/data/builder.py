@@ -39,8 +39,8 @@ def class_split(data: ml_collections.ConfigDict):
   """(training classes, novel classes) of the configured fold (FSS-1000:
   of its trn and test class lists; custom: the user's split)."""
   if data.dataset == 'custom':
-    return folds.custom_split(custom.class_names(data.root),
-                              data.novel_classes, data.folds, data.fold)
+    return folds.custom_split(folds.custom_names(data), data.novel_classes,
+                              data.folds, data.fold)
   if data.dataset == 'fss1000':
     source = make_source(data)
     return source.split_class_ids('trn'), source.split_class_ids('test')

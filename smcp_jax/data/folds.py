@@ -12,39 +12,44 @@ DATASETS = tuple(NUM_CLASSES) + ('custom',)
 CUSTOM_SPLITS = ('train', 'val')  # readers/custom.py
 COCO_SPLITS = ('contiguous', 'interleaved')
 # The TFDS builder of each data set (tfds_builders.py; FSS-1000 has none).
-TFDS_NAMES = {'pascal': 'smcp_pascal', 'coco': 'smcp_coco', 'toy': 'smcp_toy'}
+TFDS_NAMES = {'pascal': 'smcp_pascal', 'coco': 'smcp_coco', 'toy': 'smcp_toy',
+              'custom': 'smcp_custom'}
 PASCAL_CLASSES = (
     'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat',
     'chair', 'cow', 'diningtable', 'dog', 'horse', 'motorbike', 'person',
     'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor')
 
 
-def num_classes(dataset: str, root: str = '') -> int:
-  """Classes of the data set, background not counted (custom: as many as
-  ROOT/classes.txt lists)."""
-  if dataset == 'custom':
-    return len(custom_names(root))
-  return NUM_CLASSES[dataset]
+def num_classes(data) -> int:
+  """Classes of a config's data set, background not counted (custom: as
+  many as its classes.txt lists)."""
+  if data.dataset == 'custom':
+    return len(custom_names(data))
+  return NUM_CLASSES[data.dataset]
 
 
-def custom_names(root: str) -> tuple[str, ...]:
-  """A custom data set's class names, from ROOT/classes.txt."""
-  # Imported here: the reader brings TensorFlow, which the commands that
+def custom_names(data) -> tuple[str, ...]:
+  """A custom data set's class names: from data.root/classes.txt, or
+  from a TFDS build's metadata (data.source = 'tfds')."""
+  # Imported here: the readers bring TensorFlow, which the commands that
   # only name classes (predict, the app) should not wait for.
-  from smcp_jax.data.readers import custom  # pylint: disable=g-import-not-at-top
-  return custom.class_names(root)
+  # pylint: disable=g-import-not-at-top
+  if data.source == 'tfds':
+    from smcp_jax.data.tfds import source
+    return source.TFDSSource(data.tfds_name, data.tfds_data_dir).names
+  from smcp_jax.data.readers import custom
+  return custom.class_names(data.root)
 
 
-def class_name(dataset: str, class_id: int, root: str = '') -> str:
-  """A readable name for captions ('class N' where none is known)."""
+def class_name(dataset: str, class_id: int, names=()) -> str:
+  """A readable name for captions ('class N' where none is known);
+  `names`: a custom data set's (custom_names)."""
   if dataset == 'pascal' and 1 <= class_id <= 20:
     return PASCAL_CLASSES[class_id - 1]
   if dataset == 'toy':
     return classes.class_name(class_id)
-  if dataset == 'custom':
-    names = custom_names(root)
-    if 1 <= class_id <= len(names):
-      return names[class_id - 1]
+  if dataset == 'custom' and 1 <= class_id <= len(names):
+    return names[class_id - 1]
   return f'class {class_id}'
 
 

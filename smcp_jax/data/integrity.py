@@ -87,7 +87,7 @@ def _unlisted_labels(source) -> int:
   return len(orphans)
 
 
-def _print_classes(source, split, index, classes, role) -> None:
+def _print_classes(source, split, index, classes, role, names) -> None:
   """One line a class of a custom set: id, name, role, images, pixels."""
   pixels = collections.Counter()
   for image_id in sorted({i for c in classes for i in index.get(c, ())}):
@@ -97,7 +97,7 @@ def _print_classes(source, split, index, classes, role) -> None:
   print(f'  {"id":>4} {"class":<20} {"role":<6} {"images":>7} '
         f'{"pixels":>10}')
   for c in classes:
-    print(f'  {c:>4} {source.names[c - 1]:<20} {role:<6} '
+    print(f'  {c:>4} {names[c - 1]:<20} {role:<6} '
           f'{len(index.get(c, [])):>7} {pixels[c]:>10}')
 
 
@@ -114,13 +114,13 @@ def report(config) -> int:
            (test_split, novel, 'novel'))
   if data.dataset == 'fss1000':  # a test-only data set
     roles = roles[1:]
-  if data.dataset == 'custom':
+  if data.dataset == 'custom' and data.source == 'files':
     total += _unlisted_labels(source)
   for split, classes, role in roles:
     first_scan = split not in scanned
     if first_scan:
       scanned[split] = check_split(source, split,
-                                   folds.num_classes(data.dataset, data.root))
+                                   folds.num_classes(data))
     ids, problems = scanned[split]
     print(f'\n{split}: {len(ids)} images')
     for kind, examples in sorted(problems.items() if first_scan else ()):
@@ -133,7 +133,8 @@ def report(config) -> int:
     index = source.class_index(split, min_area=data.min_area,
                                cache_dir=data.class_index_cache or None)
     if data.dataset == 'custom':
-      _print_classes(source, split, index, classes, role)
+      _print_classes(source, split, index, classes, role,
+                     folds.custom_names(data))
     else:
       counts = {c: len(index.get(c, [])) for c in classes}
       print(f'  images per {role} class: {counts}')

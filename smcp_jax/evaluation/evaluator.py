@@ -30,7 +30,8 @@ from smcp_jax.models import smcp
 def save_panel(path: str, arrays: dict, prediction: np.ndarray,
                data: ml_collections.ConfigDict) -> None:
   """A Fig. 5-style picture of one episode at the network's input size."""
-  name = folds.class_name(data.dataset, int(arrays['class_id']), data.root)
+  names = folds.custom_names(data) if data.dataset == 'custom' else ()
+  name = folds.class_name(data.dataset, int(arrays['class_id']), names)
   visualize.episode_panel(
       [visualize.denormalize(image) for image in arrays['support_images']],
       arrays['support_masks'] > 0,

@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from smcp_jax.data.readers import coco as coco_lib
+from smcp_jax.data.readers import custom
 from smcp_jax.data.tfds import voc_sbd
 from smcp_jax.toy import generate as toy_lib
 
@@ -164,6 +165,47 @@ class SmcpToy(_VocLayoutBuilder):
     root = toy_lib.generate(folder, **self.GENERATOR_ARGS[
         self.builder_config.name])
     return self._voc_splits(voc_sbd.Inputs(voc=root))
+
+
+class _CustomInputs(voc_sbd.Inputs):
+  """A custom data set's VOC layout (readers/custom.py), read as the
+  folder reader reads it."""
+
+  @property
+  def _source(self):
+    return custom.CustomVOC(self.voc)
+
+  def image_ids(self, split: str) -> list[str]:
+    return sorted(self._source.image_ids(split))
+
+  def _image_path(self, image_id: str) -> str:
+    return self._source.image_path(image_id)
+
+  def _label(self, image_id: str, split: str):
+    return self._source.load_label(image_id, split)
+
+
+class SmcpCustom(_VocLayoutBuilder):
+  """Your own data set, from its custom VOC layout."""
+
+  VERSION = tfds.core.Version('1.0.0')
+  RELEASE_NOTES = {'1.0.0': 'train and val, with the class names.'}
+  _DESCRIPTION = ('A custom few-shot segmentation set of smcp-jax (the '
+                  'custom VOC layout): its train and val lists, its classes '
+                  '(classes.txt, in the metadata\'s class_names).')
+  _HOMEPAGE = 'https://github.com/smcp-jax/smcp-jax'
+  _CITATION = ''
+  MANUAL_DOWNLOAD_INSTRUCTIONS = """\
+  Point the manual directory (--manual_dir) at the data set's root: the
+  folder of classes.txt, JPEGImages/, SegmentationClass/ and
+  ImageSets/Segmentation/train.txt and val.txt (docs/custom_data.md)."""
+
+  def _split_generators(self, dl_manager):
+    root = os.fspath(dl_manager.manual_dir)
+    self.info.metadata['class_names'] = list(custom.class_names(root))
+    inputs = _CustomInputs(voc=root)
+    return {split: self._generate_examples(inputs, split)
+            for split in custom.SPLITS}
 
 
 class SmcpCoco(_SmcpBuilder):

@@ -92,6 +92,14 @@ class TFDSSource:
                       f'{sorted(self._metadata)}')
     return self._metadata[split]
 
+  @property
+  def names(self) -> tuple[str, ...]:
+    """A custom data set's class names (classes.txt, kept in the build)."""
+    if 'class_names' not in self._metadata:
+      raise DataError(f'{self.name} is not a custom data set: it has no '
+                      'class names')
+    return tuple(self._metadata['class_names'])
+
   def image_ids(self, split: str) -> list[str]:
     return list(self._split(split)['image_ids'])
 
