@@ -73,7 +73,9 @@ flags.DEFINE_enum(
     "(fused, the paper's)", flag_values=FLAGS)
 flags.DEFINE_integer('class_id', None, 'read masks as label PNGs: foreground '
                      '= this value', flag_values=FLAGS)
-flags.DEFINE_string('class_name', '', 'name shown on the pictures',
+flags.DEFINE_string('class_name', '', 'name shown on the pictures (with '
+                    '--class_id, by default the checkpoint\'s data set\'s name '
+                    'of that class)',
                     flag_values=FLAGS)
 flags.DEFINE_string('config', '', 'config file, when the checkpoint has none',
                     flag_values=FLAGS)
@@ -224,6 +226,14 @@ def _publish(staging: str, out: str) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def _name_of(class_id: int | None, names) -> str:
+  """The checkpoint's data set's name of --class_id ('' if unknown): the
+  label PNGs it reads are that data set's."""
+  if class_id is not None and 1 <= class_id <= len(names):
+    return names[class_id - 1]
+  return ''
+
+
 def segment(argv) -> dict:
   """Reads and checks every input, predicts, then writes OUT; returns the
   summary that predictions.json holds, with 'out'. `argv`: the arguments
@@ -268,7 +278,9 @@ def segment(argv) -> dict:
         supports=supports, support_masks=masks,
         support_records=support_records, annotation=kind, queries=queries,
         query_files=args.query, truths=truths, prototype=args.prototype,
-        class_name=args.class_name, class_id=args.class_id)
+        class_name=args.class_name or _name_of(args.class_id,
+                                               predictor.setup.class_names),
+        class_id=args.class_id)
     predictions = predictor.predict(supports, masks, queries, progress=True)
     write = prediction_files.write
   # Written beside OUT first, so a failure leaves OUT as it was.

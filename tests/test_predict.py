@@ -448,3 +448,24 @@ def test_the_api_turns_a_sideways_photo_upright_as_the_cli(checkpoint,
   assert upright.shape[:2] == (70, 40) and from_pil.mask.shape == (70, 40)
   np.testing.assert_array_equal(from_pil.mask, from_file.mask)
   np.testing.assert_array_equal(from_pil.probability, from_file.probability)
+
+
+def test_class_id_names_the_class_from_the_checkpoints_data_set(
+    checkpoint, files, tmp_path):
+  """--class_id K reads label PNGs of the checkpoint's data set (the toy
+  here): the pictures and predictions.json name class K as it does."""
+  from smcp_jax.toy import classes  # pylint: disable=g-import-not-at-top
+  s_img, s_mask = images.scene(90, 70, 0)
+  label = images.save(tmp_path / 's_label.png', s_mask.astype(np.uint8) * 3)
+  del s_img
+  args = ['--checkpoint', checkpoint, '--support', files['support'],
+          '--support_mask', label, '--class_id', '3', '--query',
+          files['queries'][0]]
+  summary = predict.segment(args + ['--out', str(tmp_path / 'a')])
+  # Toy class 3: shape (3 - 1) % 5 = 2, a triangle; appearance
+  # (fold 0 + shape 2) % 4 = 2, blue checker.
+  assert summary['class_name'] == classes.class_name(3) == (
+      'blue checker triangle')
+  summary = predict.segment(args + ['--out', str(tmp_path / 'b'),
+                                    '--class_name', 'mine'])
+  assert summary['class_name'] == 'mine'

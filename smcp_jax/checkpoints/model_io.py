@@ -22,6 +22,7 @@ from smcp_jax.checkpoints import layout
 from smcp_jax.checkpoints import params_io
 from smcp_jax.config_lib import resolution
 from smcp_jax.config_lib import saved_runs
+from smcp_jax.data import folds
 from smcp_jax.models import smcp
 
 EXPORT_SUBDIR = layout.EXPORT_SUBDIR
@@ -106,6 +107,7 @@ class InferenceSetup:
   image_size: int  # the square side it was trained at
   empty_pseudo_mask: str  # config.test.empty_pseudo_mask
   source: str  # the description load_model gives
+  class_names: tuple[str, ...] = ()  # its data set's classes 1..N, if known
 
 
 # A params directory that does not say (the authors' test settings).
@@ -116,7 +118,8 @@ def inference_settings(config: ml_collections.ConfigDict) -> dict:
   """What an exported params directory records of its run (model.json's
   'inference'), so that it predicts the same wherever it is copied."""
   return {'image_size': config.data.image_size,
-          'empty_pseudo_mask': config.test.empty_pseudo_mask}
+          'empty_pseudo_mask': config.test.empty_pseudo_mask,
+          'class_names': folds.known_class_names(config.data)}
 
 
 def load_for_inference(checkpoint: str, config=None):
@@ -140,9 +143,10 @@ def load_for_inference(checkpoint: str, config=None):
   model = smcp.SMCP(**meta['model'], rngs=nnx.Rngs(0))
   params_io.assign_params(model, params, scope=meta['scope'])
   settings = meta.get('inference') or _settings_beside_export(checkpoint)
+  settings = {**DEFAULT_INFERENCE, **settings}
+  settings['class_names'] = tuple(settings.get('class_names', ()))
   return model, InferenceSetup(
-      **{**DEFAULT_INFERENCE, **settings},
-      source=f'{checkpoint} ({meta.get("source", "params")})')
+      **settings, source=f'{checkpoint} ({meta.get("source", "params")})')
 
 
 def _settings_beside_export(checkpoint: str) -> dict:

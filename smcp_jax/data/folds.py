@@ -53,6 +53,24 @@ def class_name(dataset: str, class_id: int, names=()) -> str:
   return f'class {class_id}'
 
 
+def known_class_names(data) -> tuple[str, ...]:
+  """The names of classes 1..N of a config's data set where they are
+  known (PASCAL, the toy, a custom set whose classes.txt or TFDS build is
+  at hand), else (): captions only, so a custom set moved away is no
+  error."""
+  if data.dataset == 'pascal':
+    return PASCAL_CLASSES
+  if data.dataset == 'toy':
+    return tuple(classes.class_name(c) for c in
+                 range(1, classes.NUM_CLASSES + 1))
+  if data.dataset == 'custom':
+    try:
+      return custom_names(data)
+    except DataError:
+      return ()
+  return ()
+
+
 def custom_split(names, novel: str, num_folds: int,
                  fold: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
   """(training classes, novel classes) of a custom data set whose classes

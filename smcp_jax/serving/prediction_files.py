@@ -87,7 +87,7 @@ def write(folder: str, request: Request, predictions, source: str) -> dict:
   ).save(os.path.join(folder, 'panel.png'))
   summary = {'checkpoint': source, 'prototype': request.prototype,
              'shots': shots, 'annotation': kind,
-             'class_id': request.class_id,
+             'class_id': request.class_id, 'class_name': request.class_name,
              'supports': request.support_records, 'queries': records,
              'panel': 'panel.png'}
   with open(os.path.join(folder, 'predictions.json'), 'w') as f:

@@ -326,8 +326,11 @@ def build_app(predictor, example=None):
                               type='filepath', elem_id='query_masks')
         prototype = gr.Radio(list(modes.PROTOTYPE_MODES), value='fused',
                              label='Prototype (fused is the paper\'s)')
-        class_name = gr.Textbox(label='Class name (for the pictures)',
-                                elem_id='class_name')
+        names = predictor.setup.class_names
+        class_name = gr.Textbox(
+            label='Class name (for the pictures)', elem_id='class_name',
+            info=(f'this model\'s data set: {", ".join(names)}' if names
+                  else None))
         size = gr.Number(predictor.image_size, precision=0,
                          minimum=MIN_SIZE, maximum=MAX_SIZE,
                          label='Network input side in pixels (the '
