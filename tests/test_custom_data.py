@@ -304,3 +304,33 @@ def test_the_tfds_build_gives_the_folder_readers_episodes(shapes_root,
     for key in a:
       if key != 'files':
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+@pytest.mark.parametrize('data, test', [
+    ({'shots': 2}, {}),
+    ({}, {'annotation': 'bbox'}),
+    ({}, {'annotation': 'scribble'}),
+    ({'novel_classes': '3,7,11'}, {'ways': 2}),
+])
+def test_k_shot_weak_supports_and_n_way_on_a_custom_set(shapes_root, tmp_path,
+                                                         data, test):
+  """The test modes run on a custom set as on PASCAL: every episode's
+  class is novel, the scored classes are the split's."""
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+
+  from smcp_jax.evaluation import evaluator  # pylint: disable=g-import-not-at-top
+  config = _config(shapes_root, tmp_path, **{'novel_classes': '3,7', **data})
+  for key, value in {'episodes': 4, 'runs': 1, **test}.items():
+    config.test[key] = value
+  config = resolution.resolve(config)
+  graphdef, params = nnx.split(model_io.create_model(config), nnx.Param)
+  runs_ = evaluator.protocol_episodes(config.data, config.test)
+  novel = builder.class_split(config.data)[1]
+  assert all(c in novel for e in runs_[0] for c, _ in e.ways)
+  assert all(len(ids) == config.data.shots for e in runs_[0]
+             for _, ids in e.ways)
+  summary = evaluator.evaluate(config, graphdef, params, runs_,
+                               batch_size=2, progress=False)
+  assert set(summary['class_iou']) == set(novel)
+  assert (summary['episodes'], summary['ways'], summary['annotation']) == (
+      4, config.test.ways, config.test.annotation)
