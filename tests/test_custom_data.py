@@ -200,7 +200,12 @@ def test_train_and_evaluate_on_a_custom_set(shapes_root, tmp_path):
             '--config.data.image_size=33', '--config.model.width=0.0625',
             '--config.train.init_from=', '--config.train.num_steps=3',
             '--config.train.warmup_steps=0', '--config.train.global_batch=2',
+            '--config.train.val_every_steps=3', '--config.train.keep_best=true',
+            '--config.train.val_episodes=4', '--config.data.val_fraction=0.3',
             f'--config.data.class_index_cache={tmp_path}/cache'])
+  # Validation on held-out images of the training classes kept the best.
+  with open(workdir / 'best.json') as f:
+    assert json.load(f)['step'] == 3
   _command(['-m', 'smcp_jax.evaluate', '--checkpoint', str(workdir),
             '--config.test.episodes=6', '--config.test.runs=1',
             '--report', str(tmp_path / 'report.json')])
