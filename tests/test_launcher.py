@@ -22,7 +22,7 @@ COMMANDS = ('smcp_jax.train.__main__', 'smcp_jax.evaluate', 'smcp_jax.predict',
             'smcp_jax.app', 'smcp_jax.prepare', 'smcp_jax.check_data',
             'smcp_jax.toy.__main__', 'smcp_jax.toy.encoder',
             'smcp_jax.toy.custom_set', 'smcp_jax.coco_labels',
-            'smcp_jax.custom_layout', 'smcp_jax.summary')
+            'smcp_jax.custom_layout', 'smcp_jax.label', 'smcp_jax.summary')
 
 
 def _command(run, **defined):

@@ -37,7 +37,7 @@ ALLOWED = {
 # The commands: thin, on top, may import anything.
 COMMANDS = ('train.__main__', 'evaluate', 'predict', 'app', 'prepare',
             'check_data', 'toy.__main__', 'toy.encoder', 'toy.custom_set',
-            'coco_labels', 'custom_layout', 'summary')
+            'coco_labels', 'custom_layout', 'label', 'summary')
 # Old command names -> new, forwarded for one release.
 OLD_NAMES = {'data.check': 'check_data', 'data.prepare': 'prepare',
              'data.toy': 'toy', 'data.coco': 'coco_labels',
