@@ -23,13 +23,10 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from configs import toy
-from smcp_jax.checkpoints import model_io
-from smcp_jax.checkpoints import params_io
-from smcp_jax.config_lib import resolution
 from smcp_jax.errors import DataError
 from smcp_jax.serving import predictor as inference
 from smcp_jax.serving import web_app
+from tests.helpers import images
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZE = 33
@@ -48,17 +45,7 @@ def _need_browser():
 
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
-  config = toy.get_config()
-  config.model.width = 0.0625
-  config.train.init_from = ''  # a random network
-  config.data.image_size = SIZE
-  config = resolution.resolve(config)
-  folder = tmp_path_factory.mktemp('app') / 'params'
-  params_io.save_params(
-      str(folder), params_io.model_params(model_io.create_model(config)),
-      model_config=config.model.to_dict(), scope='full', source='test',
-      inference=model_io.inference_settings(config))
-  return str(folder)
+  return images.tiny_params(tmp_path_factory.mktemp('app') / 'params', SIZE)
 
 
 def _free_port() -> int:

@@ -18,8 +18,6 @@ from pycocotools import coco as coco_api
 from pycocotools import mask as mask_utils
 import pytest
 
-from smcp_jax.checkpoints import model_io
-from smcp_jax.checkpoints import params_io
 from smcp_jax.evaluation import metrics
 from smcp_jax.serving import image_io
 from smcp_jax.serving import labelling
@@ -32,13 +30,8 @@ CLASS = 1  # the toy class the support shows
 
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
-  config = test_images.tiny_network_config(33)
-  folder = tmp_path_factory.mktemp('label') / 'params'
-  params_io.save_params(
-      str(folder), params_io.model_params(model_io.create_model(config)),
-      model_config=config.model.to_dict(), scope='full', source='test',
-      inference=model_io.inference_settings(config))
-  return str(folder)
+  return test_images.tiny_params(tmp_path_factory.mktemp('label') / 'params',
+                                 33)
 
 
 @pytest.fixture(scope='module')

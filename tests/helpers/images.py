@@ -1,11 +1,14 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """A user's images for the prediction tests: a noisy scene with a bright
-rectangle and its mask, saved as files; a tiny random network's config."""
+rectangle and its mask, saved as files; a tiny random network's config and
+its export."""
 
 import numpy as np
 from PIL import Image
 
 from configs import toy
+from smcp_jax.checkpoints import model_io
+from smcp_jax.checkpoints import params_io
 from smcp_jax.config_lib import resolution
 
 
@@ -16,6 +19,17 @@ def tiny_network_config(size: int):
   config.train.init_from = ''  # a random network
   config.data.image_size = size
   return resolution.resolve(config)
+
+
+def tiny_params(folder, size: int) -> str:
+  """A random tiny_network_config(size) network exported to `folder` as
+  training exports one (model.json with its inference settings)."""
+  config = tiny_network_config(size)
+  params_io.save_params(
+      str(folder), params_io.model_params(model_io.create_model(config)),
+      model_config=config.model.to_dict(), scope='full', source='test',
+      inference=model_io.inference_settings(config))
+  return str(folder)
 
 
 def scene(h, w, seed, box=(0.25, 0.3, 0.7, 0.8)):
