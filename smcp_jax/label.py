@@ -15,6 +15,7 @@ JAX_PROCESS_ID, or SLURM / TPU pods): each process labels its share and
 process 0 merges; `--merge` merges what separate runs labelled.
 """
 
+import os
 import time
 
 from absl import flags
@@ -66,6 +67,11 @@ def _classes(args) -> dict[str, tuple[list[str], list[str]]]:
   if len(names) != len(args.support):
     raise DataError(f'{len(args.support)} --support but {len(names)} '
                     '--support_class: name the class of every support')
+  for flag, paths in (('--support', args.support),
+                      ('--support_mask', args.support_mask)):
+    for path in paths:
+      if not os.path.isfile(path):
+        raise DataError(f'{flag} {path} does not exist')
   classes = {}
   for name, image, mask in zip(names, args.support, args.support_mask):
     classes.setdefault(name, ([], []))
@@ -77,13 +83,14 @@ def _classes(args) -> dict[str, tuple[list[str], list[str]]]:
 def run(argv) -> None:
   del argv
   args = FLAGS
+  # The request is checked before JAX and the network load.
   # pylint: disable=g-import-not-at-top
-  import jax
   from smcp_jax.serving import labelling
-  from smcp_jax.serving import predictor as predictor_lib
-  from smcp_jax.train import trainer
   images, root = labelling.list_images(args.images)
   classes = _classes(args)
+  import jax
+  from smcp_jax.serving import predictor as predictor_lib
+  from smcp_jax.train import trainer
   predictor = None
   if not args.merge:
     trainer.initialize_distributed()

@@ -233,3 +233,28 @@ def test_voc_and_mask_outputs_read_back(collection, whole, tmp_path,
     else:
       np.testing.assert_array_equal(np.asarray(Image.open(
           out / 'masks' / f'{stem}_object.png')), expected * 255)
+
+
+@pytest.mark.parametrize('case, words', [
+    ('missing support', '--support /nowhere/s.jpg does not exist'),
+    ('missing images', '--images /nowhere is neither a folder'),
+    ('two class names', '1 --support but 2 --support_class'),
+])
+def test_bad_requests_are_one_line(checkpoint, collection, tmp_path, case,
+                                   words):
+  folder, support, mask, _ = collection
+  if case == 'missing support':
+    support, mask = '/nowhere/s.jpg', '/nowhere/m.png'
+  if case == 'missing images':
+    folder = '/nowhere'
+  extra = (['--support_class', 'a', '--support_class', 'b']
+           if case == 'two class names' else [])
+  done = subprocess.run(
+      [sys.executable, '-m', 'smcp_jax.label', '--checkpoint', checkpoint,
+       '--support', support, '--support_mask', mask, '--images', folder,
+       '--out', str(tmp_path / 'out'), *extra], cwd=ROOT,
+      capture_output=True, text=True, timeout=300, check=False)
+  assert done.returncode == 1
+  assert done.stderr.startswith('error: ') and words in done.stderr, (
+      done.stderr)
+  assert not (tmp_path / 'out').exists()

@@ -28,7 +28,6 @@ from PIL import Image
 from pycocotools import mask as mask_utils
 import tqdm
 
-from smcp_jax.data.readers import voc_format
 from smcp_jax.errors import DataError
 from smcp_jax.evaluation import visualize
 from smcp_jax.serving import image_io
@@ -313,6 +312,9 @@ def _stem(record: dict) -> str:
 def _write_label_files(out: str, names, records, image_format: str) -> None:
   """voc: palette PNGs in SegmentationClass/ and classes.txt; masks: one
   grey PNG per image and class (255 = the class)."""
+  # Imported here: it brings TensorFlow (for gs:// paths), which the
+  # command's checks of its request should not wait for.
+  from smcp_jax.data.readers import voc_format  # pylint: disable=g-import-not-at-top
   for record in records:
     labels = _label_map(record, names)
     if image_format == 'voc':
