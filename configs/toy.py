@@ -10,10 +10,11 @@
 VGG-16, the toy fine-tunes the toy's pretrained encoder
 (smcp_jax/toy/assets/toy_encoder, made by `python -m smcp_jax.toy.encoder`
 from a generated set with no toy class in it), with the paper's SGD.
-Expected: about 47-55 mIoU and 71-75 FB-IoU on fold 0's novel classes (5
-runs x 300 episodes, fused prototype; where in that range depends on the
-CPU), after about 5 minutes of training on 2 CPU cores (400 steps x 8
-episodes at 129x129; docs/results.md, with the variants tried).
+Expected: 30 to 59 mIoU, mean 48, and 61 to 78 FB-IoU on fold 0's novel
+classes (5 runs x 300 episodes, fused prototype; over 5 training seeds on
+a 2-core CPU: each seed and CPU is one draw), after about 5 minutes of
+training on 2 CPU cores (400 steps x 8 episodes at 129x129;
+docs/results.md, with the variants tried).
 The short warm-up is not the paper's; lr 0.05 instead of 2.5e-4 because
 the toy trains 400 steps of 8 episodes, not 40k of one.
 """
