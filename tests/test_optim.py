@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from smcp_jax.checkpoints import model_io
 from smcp_jax.checkpoints import params_io
 from smcp_jax.config_lib import resolution
 from smcp_jax.train import optim
@@ -46,3 +47,9 @@ def test_training_exports_the_tail_mean(toy_root, tmp_path):
     np.testing.assert_array_equal(value, np.asarray(mean[key]))
     moved += not np.array_equal(value, np.asarray(last[key]))
   assert moved > 0  # not the last step's params
+  # Loading the workdir gives the mean too, as its export says.
+  model, source = model_io.load_model(resolution.resolve(config),
+                                      str(tmp_path))
+  assert 'the mean of the last 2 steps' in source
+  for key, value in params_io.model_params(model).items():
+    np.testing.assert_array_equal(value, exported[key])

@@ -95,6 +95,14 @@ def load_model(config: ml_collections.ConfigDict, checkpoint: str):
         'a training workdir (config.json + checkpoints/)')
   saved = resolution.resolve(saved_runs.read_saved_config(saved_config))
   _check_network(saved.model, config, checkpoint)
+  export = os.path.join(checkpoint, EXPORT_SUBDIR)
+  if saved.train.average_last_steps and os.path.isfile(
+      os.path.join(export, params_io.PARAMS_FILE)):
+    # A finished run's export holds the tail mean, not the last step's.
+    params, _ = _trained_params(export)
+    params_io.assign_params(model, params)
+    return model, (f'{export} (the mean of the last '
+                   f'{saved.train.average_last_steps} steps)')
   step, params = checkpointing.restore_params(
       checkpoint, nnx.state(model, nnx.Param))
   nnx.update(model, params)
