@@ -444,3 +444,40 @@ def test_the_login_guards_the_page_and_the_api(checkpoint, tmp_path):
   finally:
     proc.terminate()
     proc.wait(timeout=30)
+
+
+def test_the_toy_example_is_drawn_on_its_preview(checkpoint, toy_root,
+                                                 tmp_path):
+  """Clicking the example fills the inputs without a user's change: the
+  example's own function draws the support's mask on the preview."""
+  _need_browser()
+  from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
+  (tmp_path / 'data').mkdir()
+  os.symlink(os.path.dirname(os.path.dirname(toy_root)),
+             tmp_path / 'data' / 'toy')
+  port = _free_port()
+  proc = subprocess.Popen(
+      [sys.executable, '-m', 'smcp_jax.app', '--checkpoint', checkpoint,
+       '--port', str(port)], cwd=tmp_path, stdout=subprocess.PIPE,
+      stderr=subprocess.STDOUT, text=True, env=dict(os.environ,
+                                                    PYTHONPATH=ROOT))
+  url = f'http://127.0.0.1:{port}'
+  try:
+    _wait_for(url, proc)
+    with sync_playwright() as playwright:
+      browser, page, _ = _page(playwright, url, tmp_path)
+      page.locator('table tbody tr').first.click()
+      page.wait_for_function(
+          "() => document.querySelector('#support1_note').innerText"
+          ".includes('pixels marked (mask)')", timeout=60_000)
+      marked = int(re.search(r'(\d+) pixels marked',
+                             page.inner_text('#support1_note')).group(1))
+      preview = _preview_pixels(page, url)
+      browser.close()
+    mask_file = web_app.toy_example(os.path.join(str(tmp_path), 'data', 'toy',
+                                                 'VOCdevkit', 'VOC2012'))[1]
+    assert marked == int((np.asarray(Image.open(mask_file)) > 0).sum())
+    assert (preview == web_app.ANNOTATION_COLOUR).all(-1).any()
+  finally:
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -285,7 +285,7 @@ def build_app(predictor, example=None):
         f'its class. Model: `{predictor.setup.source}`, input '
         f'{predictor.image_size}x{predictor.image_size}. Everything runs on '
         'this machine.')
-    slot_inputs = []
+    slot_inputs, previews = [], []
     with gr.Row():
       with gr.Column():
         with gr.Tabs():
@@ -310,6 +310,7 @@ def build_app(predictor, example=None):
                                  format='png',
                                  elem_id=f'support{number}_preview')
               note = gr.Markdown(elem_id=f'support{number}_note')
+              previews.append((preview, note))
               for component in (editor, mask, box):
                 component.change(
                     functools.partial(support_preview, number=number),
@@ -346,9 +347,13 @@ def build_app(predictor, example=None):
     download = gr.File(label='Download: masks, probabilities, overlays, '
                        'panel and predictions.json', elem_id='download')
     if example is not None:
+      # Loading an example changes no value by the user, so the preview is
+      # drawn by the example's own function.
       gr.Examples([example], [slot_inputs[0], slot_inputs[1], queries,
-                              class_name],
-                  label='Example from the toy data set')
+                              class_name], outputs=list(previews[0]),
+                  fn=lambda editor, mask, *_: support_preview(
+                      editor, mask, '', number=1),
+                  run_on_click=True, label='Example from the toy data set')
     # trigger_mode 'once': a page sends no second request while its first
     # is queued or running.
     run.click(segment, [*slot_inputs, queries, query_masks, prototype,
