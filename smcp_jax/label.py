@@ -122,8 +122,9 @@ def run(argv) -> None:
   seconds = time.perf_counter() - start
   rate = counts['images'] / seconds if seconds else 0.0
   print(f'process {index}: {counts["images"]} images in {seconds:.1f} s '
-        f'({rate:.1f} images/s), {counts["unreadable"]} unreadable, '
-        f'{len(classes)} class(es)', flush=True)
+        f'({rate:.1f} images/s, {predictor.mesh.size} device(s)), '
+        f'{counts["unreadable"]} unreadable, {len(classes)} class(es)',
+        flush=True)
   if count > 1:
     multihost_utils.sync_global_devices('label: shards done')
   if index == 0:

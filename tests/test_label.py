@@ -178,6 +178,39 @@ def test_two_processes_merge_to_one_processs_file(checkpoint, collection,
   assert 'process 1: 96 images' in outs[1]  # shards 1, 3, 5
   assert (double / 'annotations.json').read_bytes() == (
       single / 'annotations.json').read_bytes()
+  # --merge checks the shards are this request's.
+  other = str(tmp_path / 'other_mask.png')
+  Image.fromarray(np.asarray(Image.open(mask))[:, ::-1]).save(other)
+  refused = _label(checkpoint, (folder, support, other, None), double,
+                   '--merge', check=False)
+  assert refused.returncode == 1
+  assert 'another request (it differs in: classes)' in refused.stderr
+
+
+def test_local_devices_split_the_batch(checkpoint, collection, whole,
+                                       tmp_path):
+  """Two local devices (forced on the CPU) each take half of every batch:
+  the same masks as one device."""
+  folder, support, mask, _ = collection
+  listed = tmp_path / 'first.txt'
+  paths = labelling.list_images(folder)[0][:40]
+  listed.write_text(''.join(f'{p}\n' for p in paths))
+  out = tmp_path / 'two'
+  done = _label(checkpoint, (str(listed), support, mask, None), out,
+                env={'XLA_FLAGS': '--xla_force_host_platform_device_count=2'})
+  assert 'process 0: 40 images' in done.stdout
+  assert '2 device(s)' in done.stdout
+  one = coco_api.COCO(str(whole / 'annotations.json'))
+  two = coco_api.COCO(str(out / 'annotations.json'))
+  by_file = {i['file_name']: i['id'] for i in one.loadImgs(one.getImgIds())}
+  for info in two.loadImgs(two.getImgIds()):
+    expected = one.loadAnns(one.getAnnIds(
+        imgIds=by_file[os.path.relpath(info['file_name'], folder)]))
+    got = two.loadAnns(two.getAnnIds(imgIds=info['id']))
+    assert len(got) == len(expected)
+    for a, b in zip(got, expected):
+      np.testing.assert_array_equal(two.annToMask(a), one.annToMask(b))
+      assert a['score'] == pytest.approx(b['score'], abs=1e-5)
 
 
 def test_broken_files_are_listed_and_the_run_completes(checkpoint, collection,
@@ -206,18 +239,19 @@ def test_broken_files_are_listed_and_the_run_completes(checkpoint, collection,
 
 
 @pytest.mark.parametrize('image_format', ['voc', 'masks'])
-def test_voc_and_mask_outputs_read_back(collection, whole, tmp_path,
-                                        image_format):
+def test_voc_and_mask_outputs_read_back(checkpoint, collection, whole,
+                                        tmp_path, image_format):
   """The same shards merged as VOC palette PNGs or per-class masks: each
   reads back as the COCO file's masks."""
   out = tmp_path / image_format
   shutil.copytree(whole / labelling.SHARDS, out / labelling.SHARDS)
+  shutil.copy(whole / labelling.REQUEST, out / labelling.REQUEST)
   folder, support, mask, _ = collection
   images, root = labelling.list_images(folder)
   labelling.merge(str(out), labelling.Request(
-      checkpoint='', classes={'object': ([support], [mask])}, images=images,
-      root=root, image_format=image_format, prototype='fused',
-      image_size=33), review=0)
+      checkpoint=checkpoint, classes={'object': ([support], [mask])},
+      images=images, root=root, image_format=image_format,
+      prototype='fused', image_size=0), review=0)
   coco = coco_api.COCO(str(whole / 'annotations.json'))
   if image_format == 'voc':
     assert (out / 'classes.txt').read_text() == 'object\n'

@@ -29,6 +29,7 @@ from pycocotools import mask as mask_utils
 import tqdm
 
 from smcp_jax.errors import DataError
+from smcp_jax.evaluation import batching
 from smcp_jax.evaluation import visualize
 from smcp_jax.serving import image_io
 
@@ -94,8 +95,9 @@ def _checkpoint_digest(checkpoint: str) -> str:
 
 
 def describe(request: Request) -> dict:
-  """What request.json records: every input that changes the output, as
-  digests, and the settings."""
+  """What request.json records: every input that changes the shards, as
+  digests, and the settings. The output format is not one: the same
+  shards merge to any format."""
   return {
       'checkpoint': _checkpoint_digest(request.checkpoint),
       'classes': {name: [[_file_digest(p) for p in images],
@@ -103,8 +105,8 @@ def describe(request: Request) -> dict:
                   for name, (images, masks) in request.classes.items()},
       'images': hashlib.sha256('\n'.join(request.images).encode()
                                ).hexdigest(),
-      'format': request.image_format, 'prototype': request.prototype,
-      'image_size': request.image_size, 'shard': SHARD,
+      'prototype': request.prototype, 'image_size': request.image_size,
+      'shard': SHARD,
   }
 
 
@@ -112,21 +114,33 @@ def claim(out: str, request: Request) -> None:
   """Records the request in OUT, or checks it is the one recorded there."""
   os.makedirs(os.path.join(out, SHARDS), exist_ok=True)
   path = os.path.join(out, REQUEST)
-  wanted = describe(request)
   if os.path.exists(path):
-    with open(path) as f:
-      recorded = json.load(f)
-    differ = [key for key in wanted if recorded.get(key) != wanted[key]]
-    if differ:
-      raise DataError(
-          f'{out} holds the labels of another request (it differs in: '
-          f'{", ".join(differ)}); give another --out, or remove it to start '
-          'over')
+    check_recorded(out, request)
     return
   tmp = path + '.tmp'
   with open(tmp, 'w') as f:
-    json.dump(wanted, f, indent=2, sort_keys=True)
+    json.dump(describe(request), f, indent=2, sort_keys=True)
   os.replace(tmp, path)
+
+
+def check_recorded(out: str, request: Request) -> None:
+  """Raises unless OUT records this request. An `image_size` of 0 (a merge
+  not told the size) takes the recorded one."""
+  path = os.path.join(out, REQUEST)
+  if not os.path.exists(path):
+    raise DataError(f'{out} holds no labelling run ({REQUEST} missing): '
+                    'label the images into it first')
+  with open(path) as f:
+    recorded = json.load(f)
+  wanted = describe(request)
+  if not request.image_size:
+    wanted['image_size'] = recorded.get('image_size')
+  differ = [key for key in wanted if recorded.get(key) != wanted[key]]
+  if differ:
+    raise DataError(
+        f'{out} holds the labels of another request (it differs in: '
+        f'{", ".join(differ)}); give another --out, or remove it to start '
+        'over')
 
 
 def shard_path(out: str, number: int) -> str:
@@ -141,12 +155,15 @@ def shards_of(num_images: int, process_index: int, process_count: int):
                                             num_images))
 
 
-def _read(path: str):
-  """(RGB array, None) or (None, the reason it cannot be read)."""
+def _read(path: str, predictor, size: int):
+  """(the image's (height, width), its network input) or (None, the
+  reason it cannot be read). Only the input is kept: memory holds a
+  shard's network inputs, whatever the photos' sizes."""
   try:
-    return image_io.read_image(path), None
+    image = image_io.read_image(path)
   except (DataError, OSError) as e:
     return None, str(e)
+  return image.shape[:2], predictor.network_input(image, size)
 
 
 def _record(index: int, path: str, root: str, result, names) -> dict:
@@ -180,46 +197,69 @@ def label_shards(predictor, request: Request, out: str, *,
                  process_index: int = 0, process_count: int = 1,
                  progress: bool = True) -> dict:
   """Labels this process's shards not yet committed in OUT; returns counts
-  (images, unreadable, shards done now)."""
+  (images, unreadable, shards done now).
+
+  Three stages overlap: a thread pool reads and resizes the next shard's
+  images, the devices run one batch, and this thread turns the batch
+  before into RLE masks and commits finished shards."""
   names = tuple(request.classes)
-  support_sets = {name: ([image_io.read_image(p) for p in images],
-                         [image_io.read_mask(p) for p in masks])
-                  for name, (images, masks) in request.classes.items()}
+  size = request.image_size
+  protos = predictor.class_prototypes(
+      {name: ([image_io.read_image(p) for p in images],
+              [image_io.read_mask(p) for p in masks])
+       for name, (images, masks) in request.classes.items()}, size)
   todo = [(n, indices) for n, indices in shards_of(
       len(request.images), process_index, process_count)
           if not os.path.exists(shard_path(out, n))]
-  total = sum(len(indices) for _, indices in todo)
   counts = {'images': 0, 'unreadable': 0, 'shards': 0}
-  bar = tqdm.tqdm(total=total, desc='label', unit='img',
-                  disable=not progress)
+  bar = tqdm.tqdm(total=sum(len(indices) for _, indices in todo),
+                  desc='label', unit='img', disable=not progress)
   with concurrent.futures.ThreadPoolExecutor(4) as pool:
-    load = lambda indices: list(pool.map(
-        _read, [request.images[i] for i in indices]))
-    pending = pool.submit(load, todo[0][1]) if todo else None
-    for position, (number, indices) in enumerate(todo):
-      loaded = pending.result()
-      # Decode the next shard while this one runs through the network.
-      if position + 1 < len(todo):
-        pending = pool.submit(load, todo[position + 1][1])
-      readable = [(i, image) for i, (image, _) in zip(indices, loaded)
-                  if image is not None]
-      results = predictor.predict_classes(
-          support_sets, [image for _, image in readable],
-          prototype=request.prototype, image_size=request.image_size
-      ) if readable else []
-      records = [_record(i, request.images[i], request.root, result, names)
-                 for (i, _), result in zip(readable, results)]
-      unreadable = [{'index': i, 'file': request.images[i], 'reason': reason}
-                    for i, (image, reason) in zip(indices, loaded)
-                    if image is None]
-      _commit(shard_path(out, number), {'images': records,
-                                        'unreadable': unreadable})
-      counts['images'] += len(indices)
-      counts['unreadable'] += len(unreadable)
-      counts['shards'] += 1
-      bar.update(len(indices))
+    batches = _shard_batches(pool, request, todo, predictor)
+    shard = {'images': [], 'unreadable': []}
+    for (number, items, unreadable, last), logits in predictor.stream_logits(
+        protos, batches, size, request.prototype):
+      shard['unreadable'] += unreadable
+      shard['images'] += [
+          _record(i, request.images[i], request.root,
+                  predictor.classes_at(image_logits, shape, names), names)
+          for (i, shape), image_logits in zip(
+              items, logits if logits is not None else [])]
+      if last:
+        _commit(shard_path(out, number), shard)
+        done = len(shard['images']) + len(shard['unreadable'])
+        counts['images'] += done
+        counts['unreadable'] += len(shard['unreadable'])
+        counts['shards'] += 1
+        bar.update(done)
+        shard = {'images': [], 'unreadable': []}
   bar.close()
   return counts
+
+
+def _shard_batches(pool, request: Request, todo, predictor):
+  """For `stream_logits`: ((shard number, [(index, shape)], the shard's
+  unreadable images, whether the shard ends here), device batch or None)
+  per batch of each shard, the next shard read while this one runs."""
+  load = lambda indices: list(pool.map(
+      lambda i: _read(request.images[i], predictor, request.image_size),
+      indices))
+  pending = pool.submit(load, todo[0][1]) if todo else None
+  for position, (number, indices) in enumerate(todo):
+    loaded = pending.result()
+    if position + 1 < len(todo):
+      pending = pool.submit(load, todo[position + 1][1])
+    unreadable = [{'index': i, 'file': request.images[i], 'reason': reason}
+                  for i, (shape, reason) in zip(indices, loaded)
+                  if shape is None]
+    readable = [(i, shape, inputs) for i, (shape, inputs)
+                in zip(indices, loaded) if shape is not None]
+    groups = batching.batches(readable, predictor.batch_size) or [[]]
+    for n, group in enumerate(groups):
+      yield ((number, [(i, shape) for i, shape, _ in group],
+              unreadable if n == 0 else [], n == len(groups) - 1),
+             predictor.device_batch([inputs for _, _, inputs in group])
+             if group else None)
 
 
 def _commit(path: str, content: dict) -> None:
@@ -241,8 +281,9 @@ def _shards(out: str, num_images: int):
 
 
 def merge(out: str, request: Request, *, review: int = 24) -> dict:
-  """Writes the format's files from every shard (all must be there);
-  returns the summary (also OUT/summary.json)."""
+  """Writes the format's files from every shard (all must be there, of
+  this request); returns the summary (also OUT/summary.json)."""
+  check_recorded(out, request)
   missing = missing_shards(out, len(request.images))
   if missing:
     raise DataError(f'{len(missing)} shard(s) of {out} are not labelled yet '

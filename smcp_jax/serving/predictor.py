@@ -13,12 +13,16 @@ Images (uint8 RGB arrays or PIL images, any size) are resized to the
 network's square input (the authors' protocol: aspect not kept) and the
 prediction is upsampled back to each query's own size. The support set is
 encoded once per call; queries run in fixed-size batches, so the network is
-compiled once per input size.
+compiled once per input size. With several local devices, each batch is
+split over them (`batch_size` a multiple of their number; else as many
+devices as divide it), as training splits its batches.
 """
 
 import dataclasses
+import math
 
 from flax import nnx
+import jax
 import jax.numpy as jnp
 import numpy as np
 from PIL import Image
@@ -65,7 +69,9 @@ def support_mask_for_network(mask: np.ndarray, size: int) -> np.ndarray:
   return np.asarray(image.resize((size, size), Image.BOX)) > 0
 
 
-def _network_image(image: np.ndarray, size: int) -> np.ndarray:
+def network_input(image: np.ndarray, size: int) -> np.ndarray:
+  """A uint8 RGB image as the network takes it: resized to size x size,
+  normalised (float32)."""
   return transforms.normalize(transforms.resize_image(image, size))
 
 
@@ -96,6 +102,14 @@ def _check_prototype(prototype: str) -> str:
   return prototype
 
 
+def classes_at(logits: np.ndarray, shape, names) -> ClassesPrediction:
+  """The classes' logits (N, h, w, 2) at the network's resolution as a
+  prediction at `shape` (the query's (height, width))."""
+  up = np.stack([resize.upsampled_logits(way, shape) for way in logits])
+  return ClassesPrediction(labels=batching.combine_ways(up),
+                           probabilities=sigmoid_margin(up), names=names)
+
+
 class Predictor:
   """A loaded network that segments queries given a support set."""
 
@@ -112,19 +126,32 @@ class Predictor:
       prototype: 'support', 'pseudo' or 'fused' (Table VI; default fused).
       image_size: network input side; default the training size (417 for a
         converted checkpoint).
-      batch_size: queries per forward pass (fixed, so one compile).
+      batch_size: queries per forward pass (fixed, so one compile), split
+        over the local devices (`mesh`).
     """
     _check_prototype(prototype)
     model, self.setup = model_io.load_for_inference(checkpoint, config)
     self.prototype = prototype
     self.image_size = image_size or self.setup.image_size
     self.batch_size = batch_size
-    self._graphdef, self._params = nnx.split(model, nnx.Param)
+    devices = jax.local_devices()
+    self.mesh = jax.sharding.Mesh(
+        np.array(devices[:math.gcd(batch_size, len(devices))]), ('data',))
+    self._split = jax.sharding.NamedSharding(
+        self.mesh, jax.sharding.PartitionSpec('data'))
+    self._graphdef, params = nnx.split(model, nnx.Param)
+    self._params = jax.device_put(params, jax.sharding.NamedSharding(
+        self.mesh, jax.sharding.PartitionSpec()))
     self._prototypes = model_io.jit_method(self._graphdef,
                                            smcp.SMCP.support_prototypes)
     self._encode_queries = model_io.jit_method(self._graphdef,
                                                smcp.SMCP.encode_queries)
     self._heads = {}  # (prototype mode, size) -> the heads on features
+
+  # For callers that prepare the batches and read the results themselves
+  # (`device_batch`, `stream_logits`).
+  network_input = staticmethod(network_input)
+  classes_at = staticmethod(classes_at)
 
   def _support_prototypes(self, support_images, support_masks, size: int,
                           where: str = 'support'):
@@ -140,27 +167,34 @@ class Predictor:
       masks.append(_mask_array(mask, f'{where} mask {i + 1}'))
       image_io.check_support(supports[-1], masks[-1], f'{where} {i + 1}')
     shots = jnp.asarray(np.stack(
-        [_network_image(image, size) for image in supports])[None])
+        [network_input(image, size) for image in supports])[None])
     net_masks = jnp.asarray(np.stack(
         [support_mask_for_network(mask, size) for mask in masks]).astype(
             np.float32)[None])
     return self._prototypes(self._params, shots, net_masks)
 
   def _query_batches(self, query_images, size: int, progress: bool):
-    """(the batch's query arrays, the network's input batch), the last
-    batch padded to the fixed batch size."""
+    """(the batch's query arrays, the network's input batch)."""
     queries = [_rgb_array(image, f'query {i + 1}')
                for i, image in enumerate(query_images)]
     for group in tqdm.tqdm(batching.batches(queries, self.batch_size),
                            desc='predict', unit='batch',
                            disable=not progress):
-      batch = batching.pad_batch(
-          [_network_image(image, size) for image in group], self.batch_size)
-      yield group, jnp.asarray(np.stack(batch))
+      yield group, self.device_batch(
+          [network_input(image, size) for image in group])
+
+  def device_batch(self, inputs: list[np.ndarray]) -> jax.Array:
+    """Network inputs (`network_input`'s) as one batch on the devices,
+    padded to the fixed batch size and split over the local devices."""
+    return jax.device_put(np.stack(batching.pad_batch(inputs,
+                                                      self.batch_size)),
+                          self._split)
 
   def _broadcast(self, prototypes):
-    return jnp.broadcast_to(prototypes,
-                            (self.batch_size,) + prototypes.shape[1:])
+    return jax.device_put(
+        jnp.broadcast_to(prototypes,
+                         (self.batch_size,) + prototypes.shape[1:]),
+        self._split)
 
   def predict(self, support_images, support_masks, query_images, *,
               prototype: str | None = None, image_size: int | None = None,
@@ -181,24 +215,39 @@ class Predictor:
     size = image_size or self.image_size
     protos = self._broadcast(self._support_prototypes(
         support_images, support_masks, size))
-    return [Prediction(mask=up[..., 1] > up[..., 0],
-                       probability=sigmoid_margin(up))
-            for [up] in self._class_logits([protos], query_images, size,
-                                           prototype, progress)]
+    return [Prediction(mask=result.labels == 1,
+                       probability=result.probabilities[0])
+            for result in self._predictions([protos], query_images, size,
+                                            prototype, progress, ('',))]
 
-  def _class_logits(self, class_protos, query_images, size: int,
-                    prototype: str, progress: bool):
-    """Per query, each class's binary logits (N, H, W, 2) at the query's
-    resolution: the query batch encoded once, each class's head on it."""
-    head = self._from_features(prototype, size)
-    for group, batch in self._query_batches(query_images, size, progress):
-      features = self._encode_queries(self._params, batch)
-      logits = np.stack([np.asarray(head(self._params, protos,
-                                         features)['logits'])
-                         for protos in class_protos], axis=1)
+  def _predictions(self, class_protos, query_images, size: int,
+                   prototype: str, progress: bool, names):
+    """Per query, its ClassesPrediction: the query batch encoded once, each
+    class's head on it."""
+    batches = self._query_batches(query_images, size, progress)
+    for group, logits in self.stream_logits(class_protos, batches, size,
+                                            prototype):
       for image, image_logits in zip(group, logits):
-        yield np.stack([resize.upsampled_logits(way, image.shape[:2])
-                        for way in image_logits])
+        yield classes_at(image_logits, image.shape[:2], names)
+
+  def stream_logits(self, class_protos, batches, size: int, prototype: str):
+    """For each (items, device batch or None) of `batches`, yields (items,
+    the classes' logits (len(items), N, h, w, 2) at the network's
+    resolution, or None). One batch stays in flight: the next batch runs
+    on the devices while the caller post-processes this one's."""
+    head = self._from_features(prototype, size)
+    in_flight = None
+    for items, batch in batches:
+      logits = None
+      if batch is not None:
+        features = self._encode_queries(self._params, batch)
+        logits = jnp.stack([head(self._params, protos, features)['logits']
+                            for protos in class_protos], axis=1)
+      if in_flight is not None:
+        yield _fetched(*in_flight)
+      in_flight = items, logits
+    if in_flight is not None:
+      yield _fetched(*in_flight)
 
   def _from_features(self, mode: str, size: int):
     key = (mode, size)
@@ -229,17 +278,26 @@ class Predictor:
     """
     prototype = _check_prototype(prototype or self.prototype)
     size = image_size or self.image_size
+    names = tuple(str(name) for name in classes)
+    protos = self.class_prototypes(classes, size)
+    return list(self._predictions(protos, query_images, size, prototype,
+                                  progress, names))
+
+  def class_prototypes(self, classes, size: int) -> list[jax.Array]:
+    """Each class's supports (as `predict_classes` takes them) checked and
+    encoded at `size`, broadcast to the batch: what `stream_logits`
+    takes."""
     if not classes:
       raise DataError('give at least one class: {name: (support images, '
                       'support masks)}')
     if len(classes) > 255:
       raise DataError(f'{len(classes)} classes: a label map holds at most '
                       '255')
-    names = tuple(str(name) for name in classes)
-    protos = [self._broadcast(self._support_prototypes(
+    return [self._broadcast(self._support_prototypes(
         images, masks, size, where=f'class {name!r} support'))
-              for name, (images, masks) in classes.items()]
-    return [ClassesPrediction(labels=batching.combine_ways(up),
-                              probabilities=sigmoid_margin(up), names=names)
-            for up in self._class_logits(protos, query_images, size,
-                                         prototype, progress)]
+            for name, (images, masks) in classes.items()]
+
+
+def _fetched(items, logits):
+  """(items, the logits of the items, on the host)."""
+  return items, None if logits is None else np.asarray(logits)[:len(items)]
