@@ -1,8 +1,8 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """Where one train step's time goes, for smcp-jax and for PyTorch.
 
-  python -m benchmarks.step_profile --lib jax [--size 417] [--batch 8]
-      [--dtype bfloat16] [--steps 3] [--trace-out F.json.gz]
+  python -m benchmarks.step_profile --lib jax [--size 417] [--width 1.0]
+      [--batch 8] [--dtype bfloat16] [--steps 3] [--trace-out F.json.gz]
 
 JAX: `jax.profiler.trace` with a Perfetto trace, summed per thread of each
 device (the `XLA Ops` thread names HLO ops, the `Stream` threads kernels)
@@ -48,7 +48,8 @@ def profile_jax(args) -> dict:
   import jax  # pylint: disable=g-import-not-at-top
   with tempfile.TemporaryDirectory() as tmp:
     model = torch_comparison._jax_model(  # pylint: disable=protected-access
-        torch_comparison.convert_reference(tmp), 'auto', args.dtype,
+        torch_comparison.convert_reference(tmp, args.width), 'auto',
+        args.dtype,
         args.dilated_conv)
   graphdef, params = nnx.split(model, nnx.Param)
   fn, fn_args, carried = torch_comparison._jax_step(  # pylint: disable=protected-access
@@ -75,7 +76,7 @@ def profile_torch(args) -> str:
   import torch  # pylint: disable=g-import-not-at-top
   where = 'cuda' if torch.cuda.is_available() else 'cpu'
   torch.backends.cudnn.benchmark = where == 'cuda'
-  model = torch_comparison._torch_model().to(where)  # pylint: disable=protected-access
+  model = torch_comparison._torch_model(args.width).to(where)  # pylint: disable=protected-access
   step = torch_comparison._torch_step(  # pylint: disable=protected-access
       'torch_train', model, args.size, args.batch, args.dtype, where)
   step()
@@ -104,6 +105,7 @@ def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--lib', choices=('jax', 'torch'), required=True)
   parser.add_argument('--size', type=int, default=417)
+  parser.add_argument('--width', type=float, default=1.0)
   parser.add_argument('--batch', type=int, default=8)
   parser.add_argument('--dtype', default='bfloat16',
                       choices=('float32', 'bfloat16'))

@@ -1,8 +1,8 @@
 # Copyright 2026 The smcp-jax Authors. Licensed under the Apache License 2.0.
 """smcp-jax against the PyTorch reference of the parity tests, side by side.
 
-  python -m benchmarks.torch_comparison [--size 417] [--repeats 5]
-      [--rounds 3] [--out F]
+  python -m benchmarks.torch_comparison [--size 417] [--width 1.0]
+      [--batch 1] [--repeats 5] [--rounds 3] [--out F]
 
 Same network (the authors' variant, same weights through the converter),
 same machine, same thread count, after warm-up, median of --repeats. Each
@@ -10,14 +10,22 @@ measurement runs in its own process so that its peak RSS is its own, and
 the whole set runs --rounds times interleaved; ratios are the median of
 the per-round ratios, which shared-host noise disturbs far less than the
 absolute times:
-  jax_infer / torch_infer   one-shot fused-prototype inference, 1 episode
-  jax_train / torch_train   forward + backward + SGD update, batch 1
+  jax_infer / torch_infer   one-shot fused-prototype inference
+  jax_train / torch_train   forward + backward + SGD update
   jax_encoder / torch_encoder   the encoder forward (FLOP/s vs matmul peak)
   jax_encoder_grad / torch_encoder_grad   encoder forward + backward
 and, once, the data pipeline's episodes/s (benchmarks.data_pipeline) and
 evaluation's, end to end (benchmarks.evaluation). The JAX processes load
 weights converted beforehand and never import torch.
 `--weight-grad xla` measures JAX without the patch-matmul weight gradient.
+`--width` scales the channels (0.25: the toy's network, as the demo
+trains it), `--batch` is the episodes per call (the demo trains 8).
+
+  python -m benchmarks.torch_comparison --layers [--size 129 --width 0.25
+      --batch 8]
+
+times each convolution of the encoder alone (forward; forward + backward
+to its input and weights) at its own input shape, in both libraries.
 
   python -m benchmarks.torch_comparison --sweep [--device gpu]
       [--batches 1 2 4 8 16 32] [--dtypes float32 bfloat16] [--what infer train]
@@ -44,6 +52,7 @@ import numpy as np
 MEASUREMENTS = ('jax_infer', 'torch_infer', 'jax_train', 'torch_train',
                 'jax_encoder', 'torch_encoder', 'jax_encoder_grad',
                 'torch_encoder_grad')
+LAYER_MEASUREMENTS = ('jax_layers', 'torch_layers')
 
 
 def encoder_flops(size: int, width: float = 1.0) -> float:
@@ -84,16 +93,79 @@ def _episode(size: int, batch: int = 1):
   return support, masks, query, labels
 
 
-def _torch_model():
+def _torch_model(width: float = 1.0):
   import torch  # pylint: disable=g-import-not-at-top
 
   from weights_conversion import torch_reference  # pylint: disable=g-import-not-at-top
   torch.manual_seed(0)
   torch.set_num_threads(os.cpu_count())
-  return torch_reference.AuthorsSMCP().eval()
+  return torch_reference.AuthorsSMCP(width=width).eval()
 
 
-def convert_reference(directory: str) -> str:
+def encoder_layers(size: int, width: float):
+  """(name, input shape (side, side, channels), dilation) of each
+  convolution of the encoder, in order."""
+  from smcp_jax.models import layers  # pylint: disable=g-import-not-at-top
+  from smcp_jax.models import vgg  # pylint: disable=g-import-not-at-top
+  found, side, in_ch = [], size, 3
+  for item in vgg.VGG16_LAYOUT + (('fc6', 512, 4), ('fc7', 512, 4)):
+    if item == 'pool':
+      side //= 2
+      continue
+    found.append((item[0], (side, side, in_ch), item[2]))
+    in_ch = layers.scaled(item[1], width)
+  return found
+
+
+def _jax_layers(params_dir, size, width, batch, repeats, weight_grad,
+                dilated, conv3x3) -> list[dict]:
+  """Per encoder convolution: median seconds of its forward and of its
+  forward + backward (to input and parameters), jitted alone."""
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  import jax  # pylint: disable=g-import-not-at-top
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  model = _jax_model(params_dir, weight_grad, 'float32', dilated, conv3x3)
+  rows = []
+  for name, shape, _ in encoder_layers(size, width):
+    graphdef, params = nnx.split(getattr(model.encoder, name), nnx.Param)
+    x = jnp.asarray(np.random.default_rng(0).standard_normal(
+        (batch,) + shape, np.float32))
+    forward = jax.jit(lambda p, x, g=graphdef: nnx.merge(g, p)(x))
+    backward = jax.jit(jax.grad(
+        lambda p, x, g=graphdef: jnp.sum(nnx.merge(g, p)(x)), (0, 1)))
+    rows.append({'layer': name, 'input': list(shape), **{
+        key: _median_time(lambda f=f: jax.block_until_ready(f(params, x)),
+                          repeats)
+        for key, f in (('forward', forward), ('forward_backward', backward))}})
+  return rows
+
+
+def _torch_layers(size, width, batch, repeats) -> list[dict]:
+  """As _jax_layers, for the torch reference's convolutions."""
+  import torch  # pylint: disable=g-import-not-at-top
+  convs = [m for m in _torch_model(width).features
+           if isinstance(m, torch.nn.Conv2d)]
+  rows = []
+  for (name, shape, _), conv in zip(encoder_layers(size, width), convs):
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal(
+        (batch, shape[2], shape[0], shape[1]), np.float32))
+    grad_x = x.clone().requires_grad_()
+
+    def forward(conv=conv, x=x):
+      with torch.no_grad():
+        conv(x)
+
+    def backward(conv=conv, x=grad_x):
+      conv.zero_grad()
+      conv(x).sum().backward()
+
+    rows.append({'layer': name, 'input': list(shape),
+                 'forward': _median_time(forward, repeats),
+                 'forward_backward': _median_time(backward, repeats)})
+  return rows
+
+
+def convert_reference(directory: str, width: float = 1.0) -> str:
   """The torch reference's weights through the converter, into
   `directory`/converted: what every JAX measurement loads, so that JAX
   processes never import torch (its memory would count as theirs)."""
@@ -101,7 +173,7 @@ def convert_reference(directory: str) -> str:
   from weights_conversion import torch_reference  # pylint: disable=g-import-not-at-top
   pth = os.path.join(directory, 'model.pth')
   out = os.path.join(directory, 'converted')
-  torch_reference.save_as_authors_checkpoint(_torch_model(), pth)
+  torch_reference.save_as_authors_checkpoint(_torch_model(width), pth)
   smcp_checkpoint.main(['--pth', pth, '--out', out])
   return out
 
@@ -292,7 +364,7 @@ def _torch_step(name, model, size, batch, dtype, where):
 
 
 def _measure_torch(name, size, repeats, batches=(1,), dtype='float32',
-                   device='cpu'):
+                   device='cpu', width=1.0):
   """One result per batch, as _measure_jax."""
   import torch  # pylint: disable=g-import-not-at-top
   where = 'cuda' if device == 'gpu' else 'cpu'
@@ -300,7 +372,7 @@ def _measure_torch(name, size, repeats, batches=(1,), dtype='float32',
     raise SystemExit('--device gpu: torch sees no GPU (install a CUDA build)')
   # cuDNN's autotuner, as torch users enable it for fixed input sizes.
   torch.backends.cudnn.benchmark = where == 'cuda'
-  model = _torch_model().to(where)
+  model = _torch_model(width).to(where)
   results = []
   for batch in sorted(batches):
     if where == 'cuda':
@@ -337,12 +409,20 @@ def _peak_rss_bytes() -> int:
 def _child(name, args):
   setting = {'batches': args.batches, 'dtype': args.dtype,
              'device': args.device}
-  if name.startswith('jax'):
+  if name == 'jax_layers':
+    results = _jax_layers(args.params, args.size, args.width,
+                          args.batches[0], args.repeats, args.weight_grad,
+                          args.dilated_conv, args.conv3x3)
+  elif name == 'torch_layers':
+    results = _torch_layers(args.size, args.width, args.batches[0],
+                            args.repeats)
+  elif name.startswith('jax'):
     results = _measure_jax(name, args.size, args.repeats, args.weight_grad,
                            args.params, dilated=args.dilated_conv,
                            conv3x3=args.conv3x3, **setting)
   else:
-    results = _measure_torch(name, args.size, args.repeats, **setting)
+    results = _measure_torch(name, args.size, args.repeats,
+                             width=args.width, **setting)
   print(json.dumps(results))
 
 
@@ -351,7 +431,8 @@ def _run_child(name, args, batches=(1,), dtype='float32') -> list[dict]:
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2')
   out = subprocess.run(
       [sys.executable, '-m', 'benchmarks.torch_comparison', '--child', name,
-       '--size', str(args.size), '--repeats', str(args.repeats),
+       '--size', str(args.size), '--width', str(args.width),
+       '--repeats', str(args.repeats),
        '--weight-grad', args.weight_grad, '--device', args.device,
        '--batches', *map(str, batches), '--dtype', dtype,
        '--params', args.params, '--dilated-conv', args.dilated_conv,
@@ -434,6 +515,41 @@ def _ratio(results, key) -> float:
   return float(np.median([t / j for t, j in pairs]))
 
 
+def _layer_rows(runs) -> list[dict]:
+  """Per layer: the median over rounds of each library's times."""
+  rows = []
+  for n, first in enumerate(runs['jax_layers'][0]):
+    row = {'layer': first['layer'], 'input': first['input']}
+    for lib in ('jax', 'torch'):
+      for key in ('forward', 'forward_backward'):
+        row[f'{lib}_{key}'] = float(np.median(
+            [r[n][key] for r in runs[f'{lib}_layers']]))
+    rows.append(row)
+  return rows
+
+
+def _layer_table(rows) -> str:
+  ms = lambda s: f'{1e3 * s:.2f}'
+  lines = ['| layer | input (side, channels) | forward ms jax / torch | '
+           'fwd + bwd ms jax / torch | torch / jax fwd | torch / jax '
+           'fwd + bwd |', '|---|---|---|---|---|---|']
+  total = {k: 0.0 for k in rows[0] if k.startswith(('jax', 'torch'))}
+  for row in rows + [None]:
+    if row is None:
+      row = {'layer': 'all', 'input': None, **total}
+    else:
+      total = {k: v + row[k] for k, v in total.items()}
+    shape = f'{row["input"][0]}, {row["input"][2]}' if row['input'] else ''
+    lines.append(
+        f'| {row["layer"]} | {shape} | {ms(row["jax_forward"])} / '
+        f'{ms(row["torch_forward"])} | {ms(row["jax_forward_backward"])} / '
+        f'{ms(row["torch_forward_backward"])} | '
+        f'{row["torch_forward"] / row["jax_forward"]:.2f}x | '
+        f'{row["torch_forward_backward"] / row["jax_forward_backward"]:.2f}x'
+        ' |')
+  return '\n'.join(lines)
+
+
 def _table(report) -> str:
   r, flops = report['results'], report['encoder_gflop']
   peak = report['matmul_peak_gflops']
@@ -476,6 +592,12 @@ def _table(report) -> str:
 def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--size', type=int, default=417)
+  parser.add_argument('--width', type=float, default=1.0,
+                      help='channel multiplier of both networks')
+  parser.add_argument('--batch', type=int, default=1,
+                      help='episodes per call')
+  parser.add_argument('--layers', action='store_true',
+                      help='time each encoder convolution alone instead')
   parser.add_argument('--repeats', type=int, default=5)
   parser.add_argument('--rounds', type=int, default=3,
                       help='times every measurement runs, interleaved')
@@ -505,7 +627,8 @@ def main(argv=None):
                       choices=('float32', 'bfloat16'))
   parser.add_argument('--what', nargs='+', default=['infer', 'train'],
                       choices=('infer', 'train'))
-  parser.add_argument('--child', choices=MEASUREMENTS, help=argparse.SUPPRESS)
+  parser.add_argument('--child', choices=MEASUREMENTS + LAYER_MEASUREMENTS,
+                      help=argparse.SUPPRESS)
   parser.add_argument('--dtype', default='float32', help=argparse.SUPPRESS)
   parser.add_argument('--params', help=argparse.SUPPRESS)
   parser.add_argument('--out', default='benchmarks/torch_comparison.json')
@@ -514,7 +637,7 @@ def main(argv=None):
     _child(args.child, args)
     return
   with tempfile.TemporaryDirectory() as tmp:
-    args.params = convert_reference(tmp)
+    args.params = convert_reference(tmp, args.width)
     _compare(args)
 
 
@@ -535,26 +658,38 @@ def _compare(args):
     print(_sweep_table(report['sweep']))
     print(f'report: {args.out}')
     return
-  runs = {name: [] for name in args.only}
+  setting = {'machine': machine, 'size': args.size, 'width': args.width,
+             'batch': args.batch, 'repeats': args.repeats,
+             'rounds': args.rounds, 'weight_grad': args.weight_grad,
+             'conv3x3': args.conv3x3}
+  names = LAYER_MEASUREMENTS if args.layers else args.only
+  runs = {name: [] for name in names}
   for round_ in range(args.rounds):
     # Alternate the order so that neither library always runs first.
-    order = args.only if round_ % 2 == 0 else args.only[::-1]
+    order = names if round_ % 2 == 0 else names[::-1]
     for name in order:
       print(f'round {round_ + 1}/{args.rounds}: measuring {name} ...',
             flush=True)
-      runs[name].append(_run_child(name, args)[0])
+      measured = _run_child(name, args, batches=(args.batch,))
+      runs[name].append(measured if args.layers else measured[0])
+  if args.layers:
+    report = {**setting, 'layers': _layer_rows(runs)}
+    with open(args.out, 'w') as f:
+      json.dump(report, f, indent=2)
+    print(_layer_table(report['layers']))
+    print(f'report: {args.out}')
+    return
   results = {name: _aggregate(r) for name, r in runs.items()}
   report = {
-      'machine': machine,
-      'size': args.size, 'repeats': args.repeats, 'rounds': args.rounds,
-      'weight_grad': args.weight_grad, 'conv3x3': args.conv3x3,
-      'matmul_peak_gflops': matmul_peak(),
-      'encoder_gflop': encoder_flops(args.size) / 1e9,
+      **setting, 'matmul_peak_gflops': matmul_peak(),
+      'encoder_gflop': args.batch * encoder_flops(args.size,
+                                                  args.width) / 1e9,
       'results': results}
   if not args.skip_data:
     print('measuring the data pipeline and evaluation ...', flush=True)
     report['data_pipeline'] = _data_pipeline(args.size)
-    report['evaluation'] = _in_process('benchmarks.evaluation', args.size)
+    report['evaluation'] = _in_process('benchmarks.evaluation', args.size,
+                                       '--width', str(args.width))
   with open(args.out, 'w') as f:
     json.dump(report, f, indent=2)
   if set(args.only) == set(MEASUREMENTS):

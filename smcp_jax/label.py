@@ -49,8 +49,12 @@ flags.DEFINE_enum('prototype', 'fused', modes.PROTOTYPE_MODES, 'as predict',
                   flag_values=FLAGS)
 flags.DEFINE_integer('image_size', None, 'network input side (default: the '
                      'training size)', lower_bound=33, flag_values=FLAGS)
-flags.DEFINE_integer('batch_size', 8, 'images per forward pass',
-                     lower_bound=1, flag_values=FLAGS)
+flags.DEFINE_integer('batch_size', 8, 'images per forward pass, split '
+                     'over the local devices', lower_bound=1,
+                     flag_values=FLAGS)
+flags.DEFINE_enum('dtype', 'float32', ['float32', 'bfloat16'], 'the '
+                  "network's compute dtype (bfloat16 for GPUs and TPUs)",
+                  flag_values=FLAGS)
 flags.DEFINE_integer('review', 24, 'least confident images on review.html',
                      lower_bound=0, flag_values=FLAGS)
 flags.DEFINE_bool('merge', False, 'only merge the shards in --out (after '
@@ -97,12 +101,13 @@ def run(argv) -> None:
     predictor = predictor_lib.Predictor(args.checkpoint,
                                         prototype=args.prototype,
                                         image_size=args.image_size,
-                                        batch_size=args.batch_size)
+                                        batch_size=args.batch_size,
+                                        compute_dtype=args.dtype)
   request = labelling.Request(
       checkpoint=args.checkpoint, classes=classes, images=images, root=root,
       image_format=args.format, prototype=args.prototype,
       image_size=predictor.image_size if predictor else (
-          args.image_size or 0))
+          args.image_size or 0), compute_dtype=args.dtype)
   if args.merge:
     summary = labelling.merge(args.out, request, review=args.review)
     print(f'merged: {summary["labelled"]} images labelled, '

@@ -117,6 +117,21 @@ def test_predictor_equals_the_network_on_resized_inputs(checkpoint):
     assert result.mask.shape == query.shape[:2]
 
 
+def test_bfloat16_runs_the_network_in_it_and_stays_near_float32(checkpoint):
+  support, s_mask = images.scene(90, 70, 0)
+  queries = [images.scene(50, 80, 1)[0], images.scene(120, 60, 2)[0]]
+  f32, bf16 = (inference.Predictor(checkpoint, batch_size=2,
+                                   compute_dtype=dtype)
+               for dtype in ('float32', 'bfloat16'))
+  batch = bf16.device_batch([bf16.network_input(q, SIZE) for q in queries])
+  hlo = bf16._encode_queries.lower(bf16._params, batch).as_text()  # pylint: disable=protected-access
+  assert 'bf16' in hlo and 'bf16' not in f32._encode_queries.lower(  # pylint: disable=protected-access
+      f32._params, batch).as_text()  # pylint: disable=protected-access
+  for a, b in zip(f32.predict([support], [s_mask], queries),
+                  bf16.predict([support], [s_mask], queries)):
+    np.testing.assert_allclose(b.probability, a.probability, atol=0.05)
+
+
 def test_k_shot_and_box_annotations(checkpoint, files, tmp_path):
   out = tmp_path / 'out'
   summary = predict.segment([

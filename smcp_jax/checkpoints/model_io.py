@@ -30,12 +30,17 @@ MCL_HEAD = 'mcl_classifier/'  # the multi-class head's parameter names
 SAVED_CONFIG = layout.SAVED_CONFIG
 
 
+def network_dtype(compute_dtype: str):
+  """The network's dtype argument for a config's train.compute_dtype."""
+  return jnp.bfloat16 if compute_dtype == 'bfloat16' else None
+
+
 def create_model(config: ml_collections.ConfigDict, *,
                  load_init_from: bool = True) -> smcp.SMCP:
   """The network of a config, seeded by config.seed, with
   `train.init_from` loaded (unless trained weights will replace it)."""
-  dtype = jnp.bfloat16 if config.train.compute_dtype == 'bfloat16' else None
-  model = smcp.SMCP(**config.model.to_dict(), dtype=dtype,
+  model = smcp.SMCP(**config.model.to_dict(),
+                    dtype=network_dtype(config.train.compute_dtype),
                     rngs=nnx.Rngs(config.seed))
   if load_init_from and config.train.init_from:
     params, meta = params_io.load_params(config.train.init_from)
@@ -130,25 +135,33 @@ def inference_settings(config: ml_collections.ConfigDict) -> dict:
           'class_names': folds.known_class_names(config.data)}
 
 
-def load_for_inference(checkpoint: str, config=None):
+def load_for_inference(checkpoint: str, config=None,
+                       compute_dtype: str | None = None):
   """(model, InferenceSetup) from a checkpoint alone, or with a resolved
   config.
 
   Without a config, a training workdir gives its config.json, and a params
   directory its model.json (an export from before model.json said: its
   run's config.json beside it; otherwise the paper's 417x417 input).
+  `compute_dtype` ('float32' or 'bfloat16') replaces the config's
+  train.compute_dtype (parameters stay float32).
   """
   if not os.path.exists(checkpoint):
     raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
   is_params = params_io.holds_params(checkpoint)
   workdir_config = os.path.join(checkpoint, SAVED_CONFIG)
   if config is None and not is_params and os.path.isfile(workdir_config):
-    config = resolution.resolve(saved_runs.read_saved_config(workdir_config))
+    config = saved_runs.read_saved_config(workdir_config)
   if config is not None:
+    if compute_dtype:
+      config = ml_collections.ConfigDict(config.to_dict())
+      config.train.compute_dtype = compute_dtype
+    config = resolution.resolve(config)
     model, source = load_model(config, checkpoint)
     return model, InferenceSetup(**inference_settings(config), source=source)
   params, meta = _trained_params(checkpoint)
-  model = smcp.SMCP(**meta['model'], rngs=nnx.Rngs(0))
+  model = smcp.SMCP(**meta['model'], dtype=network_dtype(compute_dtype),
+                    rngs=nnx.Rngs(0))
   params_io.assign_params(model, params, scope=meta['scope'])
   settings = meta.get('inference') or _settings_beside_export(checkpoint)
   settings = {**DEFAULT_INFERENCE, **settings}

@@ -52,6 +52,7 @@ class Request:
   image_format: str
   prototype: str
   image_size: int
+  compute_dtype: str = 'float32'
 
 
 def list_images(source: str) -> tuple[list[str], str]:
@@ -106,7 +107,7 @@ def describe(request: Request) -> dict:
       'images': hashlib.sha256('\n'.join(request.images).encode()
                                ).hexdigest(),
       'prototype': request.prototype, 'image_size': request.image_size,
-      'shard': SHARD,
+      'compute_dtype': request.compute_dtype, 'shard': SHARD,
   }
 
 

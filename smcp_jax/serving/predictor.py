@@ -115,7 +115,8 @@ class Predictor:
 
   def __init__(self, checkpoint: str, *, config=None,
                prototype: smcp.PrototypeMode = 'fused',
-               image_size: int | None = None, batch_size: int = 4):
+               image_size: int | None = None, batch_size: int = 4,
+               compute_dtype: str | None = None):
     """Loads `checkpoint` (a workdir, an exported or converted params dir).
 
     Args:
@@ -128,9 +129,13 @@ class Predictor:
         converted checkpoint).
       batch_size: queries per forward pass (fixed, so one compile), split
         over the local devices (`mesh`).
+      compute_dtype: 'bfloat16' runs the network in it (for GPUs and TPUs;
+        emulated, so slower, on most CPUs); default the checkpoint's
+        training dtype, or float32.
     """
     _check_prototype(prototype)
-    model, self.setup = model_io.load_for_inference(checkpoint, config)
+    model, self.setup = model_io.load_for_inference(checkpoint, config,
+                                                    compute_dtype)
     self.prototype = prototype
     self.image_size = image_size or self.setup.image_size
     self.batch_size = batch_size
