@@ -15,6 +15,7 @@ from smcp_jax import errors
 from smcp_jax.checkpoints import params_io
 from smcp_jax.config_lib import resolution
 from smcp_jax.config_lib import saved_runs
+from smcp_jax.models import vgg
 from tests.helpers import runs
 from tests.helpers import train_script
 
@@ -325,6 +326,27 @@ def test_frozen_encoder_only_trains_the_heads():
   for name in before:
     moved = not np.array_equal(before[name], after[name])
     assert moved == (not name.startswith('encoder/')), name
+
+
+def test_backbone_lr_scale_scales_only_the_pretrained_convs_steps():
+  """SGD's first step is -lr x (gradient + decay x param): with the scale,
+  the VGG convs move `scale` times as far as with the paper's one rate,
+  fc6/fc7 and the heads as far."""
+  moves = {}
+  for scale in (1.0, 0.25):
+    state, step, batch = _tiny_step_setup(backbone_lr_scale=scale,
+                                          warmup_steps=0, lr=1.0)
+    before = params_io.flatten(jax_to_numpy(state.params))
+    state, _ = step(state, batch)
+    after = params_io.flatten(jax_to_numpy(state.params))
+    moves[scale] = {k: after[k] - before[k] for k in before}
+  for name, full in moves[1.0].items():
+    backbone = name.split('/')[1] in vgg.CONV_NAMES and name.startswith(
+        'encoder/')
+    np.testing.assert_allclose(moves[0.25][name],
+                               full * (0.25 if backbone else 1.0),
+                               rtol=1e-3, atol=1e-7, err_msg=name)
+  assert any(name.startswith('encoder/conv') for name in moves[1.0])
 
 
 def jax_to_numpy(params):

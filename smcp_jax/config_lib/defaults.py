@@ -33,6 +33,7 @@ def get_config() -> ml_collections.ConfigDict:
   train.lambda_mcl = 0.1  # weight of the multi-class loss, eq. 5
   train.self_prototype = True  # the self-prototype branch (SPT, Table V)
   train.freeze_encoder = False  # Table VII: train the heads only
+  train.backbone_lr_scale = 1.0  # lr of the pretrained VGG convs / lr
   train.init_from = ''  # converted ImageNet VGG-16 params dir; '' = random
   train.compute_dtype = 'float32'  # 'bfloat16' on GPU / TPU
   train.log_every_steps = 50

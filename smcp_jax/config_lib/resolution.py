@@ -150,6 +150,10 @@ def validate(config: ml_collections.ConfigDict) -> None:
     raise errors.ConfigError(
         'config.train.average_last_steps must be 0 (off) .. train.num_steps '
         f'({config.train.num_steps}), got {config.train.average_last_steps}')
+  if config.train.backbone_lr_scale < 0:
+    raise errors.ConfigError('config.train.backbone_lr_scale must be >= 0 '
+                             f'(1 = the paper), got '
+                             f'{config.train.backbone_lr_scale}')
   if config.train.clip_grad_norm < 0:
     raise errors.ConfigError('config.train.clip_grad_norm must be >= 0 '
                              f'(0 = off), got {config.train.clip_grad_norm}')

@@ -20,8 +20,9 @@ NETWORK_FIELDS = ('model.width', 'model.num_mcl_classes', 'model.use_mcl',
 # clipping threshold changes nothing there; clipping on or off does.
 TRAIN_STATE_FIELDS = NETWORK_FIELDS + (
     'train.optimizer', 'train.freeze_encoder', 'train.skip_nonfinite',
-    'train.clip_grad_norm')
-_COMPARED_AS = {'train.clip_grad_norm': bool}
+    'train.clip_grad_norm', 'train.backbone_lr_scale')
+_COMPARED_AS = {'train.clip_grad_norm': bool,
+                'train.backbone_lr_scale': lambda scale: scale != 1.0}
 
 
 def read_saved_config(path: str) -> ml_collections.ConfigDict:

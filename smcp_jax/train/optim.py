@@ -9,6 +9,8 @@ import jax.numpy as jnp
 import ml_collections
 import optax
 
+from smcp_jax.models import vgg
+
 
 def create_learning_rate_fn(train: ml_collections.ConfigDict):
   """Polynomial decay (power 0.9) to 0 (paper) or constant (authors' code),
@@ -31,6 +33,15 @@ def encoder_labels(params):
   return jax.tree_util.tree_map_with_path(
       lambda path, _: 'frozen' if path[0].key == 'encoder' else 'train',
       params)
+
+
+def backbone_labels(params):
+  """'backbone' for the encoder's VGG convs (what `train.init_from`
+  loads: conv1_1..conv5_3), 'rest' for fc6/fc7 and the heads."""
+  return jax.tree_util.tree_map_with_path(
+      lambda path, _: 'backbone' if (path[0].key == 'encoder' and
+                                     path[1].key in vgg.CONV_NAMES)
+      else 'rest', params)
 
 
 class TailAverageState(NamedTuple):
@@ -83,16 +94,27 @@ def create_optimizer(train: ml_collections.ConfigDict, params):
   NaN/Inf (counted in the state's total_notfinite).
   `average_last_steps` > 0 also keeps the mean of the parameters over the
   last that many steps (tail_average; not in the paper), which training
-  exports instead of the last step's.
+  exports instead of the last step's. `backbone_lr_scale` != 1 scales the
+  learning rate of the pretrained VGG convs (not in the paper, which has
+  one rate for all).
   """
   schedule = create_learning_rate_fn(train)
   clip = ([optax.clip_by_global_norm(train.clip_grad_norm)]
           if train.clip_grad_norm else [])
-  if train.optimizer == 'sgd':
-    step = optax.sgd(schedule, momentum=train.momentum)
+
+  def descent(rate):
+    step = (optax.sgd(rate, momentum=train.momentum)
+            if train.optimizer == 'sgd' else optax.adam(rate))
+    return optax.chain(optax.add_decayed_weights(train.weight_decay), step)
+
+  if train.backbone_lr_scale == 1.0:
+    tx = optax.chain(*clip, descent(schedule))
   else:
-    step = optax.adam(schedule)
-  tx = optax.chain(*clip, optax.add_decayed_weights(train.weight_decay), step)
+    scale = train.backbone_lr_scale
+    tx = optax.chain(*clip, optax.multi_transform(
+        {'rest': descent(schedule),
+         'backbone': descent(lambda count: scale * schedule(count))},
+        backbone_labels(params)))
   if train.freeze_encoder:
     tx = optax.multi_transform({'train': tx, 'frozen': optax.set_to_zero()},
                                encoder_labels(params))
