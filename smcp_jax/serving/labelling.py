@@ -226,13 +226,12 @@ def label_shards(predictor, request: Request, out: str, *,
                   predictor.classes_at(image_logits, shape, names), names)
           for (i, shape), image_logits in zip(
               items, logits if logits is not None else [])]
+      bar.update(len(items) + len(unreadable))  # per batch: a steady rate
       if last:
         _commit(shard_path(out, number), shard)
-        done = len(shard['images']) + len(shard['unreadable'])
-        counts['images'] += done
+        counts['images'] += len(shard['images']) + len(shard['unreadable'])
         counts['unreadable'] += len(shard['unreadable'])
         counts['shards'] += 1
-        bar.update(done)
         shard = {'images': [], 'unreadable': []}
   bar.close()
   return counts
