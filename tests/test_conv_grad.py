@@ -80,16 +80,19 @@ def test_bad_mode_is_refused():
     conv_grad.conv_fn('fast')
 
 
-@pytest.mark.parametrize('dtype,side,channels,convs', [
-    (jnp.float32, 40, 64, 2),  # 118 MFLOP: the patch path
-    (jnp.bfloat16, 40, 64, 3),
-    (jnp.float32, 8, 4, 3)])  # 0.04 MFLOP: XLA's, no loop to compile
-def test_auto_takes_the_patch_path_for_large_float32_on_cpu(
-    dtype, side, channels, convs):
+@pytest.mark.parametrize('dtype,batch,side,channels,out,convs', [
+    (jnp.float32, 1, 64, 64, 64, 2),  # 302 MFLOP, 4096 pixels: the loop
+    (jnp.bfloat16, 1, 64, 64, 64, 3),
+    (jnp.float32, 1, 8, 4, 4, 3),  # 0.04 MFLOP: XLA's, no loop to compile
+    (jnp.float32, 8, 65, 16, 16, 3),  # 16 output channels: XLA's
+    (jnp.float32, 8, 16, 128, 128, 3),  # 2048 pixels: XLA's
+    (jnp.float32, 8, 32, 32, 64, 2)])  # the toy's conv3_1 at 129 px
+def test_auto_takes_the_patch_path_where_it_was_faster(
+    dtype, batch, side, channels, out, convs):
   """Forward and input gradient are convs either way; XLA's weight
   gradient is a third."""
-  x = jnp.ones((1, side, side, channels), dtype)
-  w = jnp.ones((3, 3, channels, channels), dtype)
+  x = jnp.ones((batch, side, side, channels), dtype)
+  w = jnp.ones((3, 3, channels, out), dtype)
 
   def loss(x, w):
     return jnp.sum(conv_grad.conv_general_dilated(

@@ -64,6 +64,14 @@ _PIXELS_PER_STEP = 512
 # its compile time; every conv of the paper's network (>= 1.2 GFLOP at 417)
 # and of the toy demo (~300 MFLOP) is above.
 AUTO_MIN_FLOPS = 1e8
+# Where XLA's weight gradient was faster (docs/performance.md, the toy at
+# 129 px, batch 8): under 32 output channels the products are too thin
+# for the patches' copies (conv1_x of the toy's width: 2.6 vs 6.5 ms), and
+# on maps of under 4096 output pixels (N x H x W) the loop's few small steps
+# run on one core where XLA's conv uses all (16x16 x 8: 2.7 vs 4.5 ms). No
+# conv of the paper's network at 417 px is below either.
+AUTO_MIN_OUT_CHANNELS = 32
+AUTO_MIN_PIXELS = 4096
 
 
 def _rows_per_step(h, pixels_per_row, pixels_per_step):
@@ -130,11 +138,13 @@ def _plain_nhwc(lhs, rhs, window_strides, lhs_dilation, dimension_numbers,
 
 def _fast_path_applies(mode, lhs, rhs, padding) -> bool:
   # 'auto': float32 on the CPU only (bfloat16 is emulated there and was
-  # slower), and only above AUTO_MIN_FLOPS.
+  # slower), and only where it was measured faster (the AUTO_ bounds).
   flops = 2 * math.prod(lhs.shape) * math.prod(rhs.shape[:2]) * rhs.shape[-1]
   wanted = (mode == 'patch_matmul'
             or (mode == 'auto' and jax.default_backend() == 'cpu'
-                and lhs.dtype == jnp.float32 and flops >= AUTO_MIN_FLOPS))
+                and lhs.dtype == jnp.float32 and flops >= AUTO_MIN_FLOPS
+                and rhs.shape[-1] >= AUTO_MIN_OUT_CHANNELS
+                and math.prod(lhs.shape[:3]) >= AUTO_MIN_PIXELS))
   return (wanted and not isinstance(padding, str)
           and all(p >= 0 for pair in padding for p in pair))
 
