@@ -173,7 +173,7 @@ def main(argv=None):
             'date': time.strftime('%Y-%m-%d'), 'width': args.width,
             'throughput': {}, 'memory': {}}
   with tempfile.TemporaryDirectory() as tmp:
-    paths, support, mask = toy_collection(tmp, max(args.images, 1000) + 1)
+    paths, support, mask = toy_collection(tmp, args.images + 1)
     for size in args.sizes:
       checkpoint = export_network(os.path.join(tmp, f'net{size}'),
                                   args.width, size)

@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks import data_pipeline
 from benchmarks import evaluation
+from benchmarks import labelling
 from benchmarks import step_profile
 from benchmarks import torch_comparison
 
@@ -21,6 +22,44 @@ def test_encoder_flops_by_hand():
   assert torch_comparison.encoder_flops(16) == expected
   assert torch_comparison.encoder_flops(417) / 1e9 == pytest.approx(160.15,
                                                                     abs=0.01)
+
+
+def test_encoder_layers_by_hand():
+  """Width 0.25 at 16 px: 16 -> 8 -> 4 -> 2 after the three pools, the
+  channels scaled (3, 16, 32, 64, 128), dilation 2 on conv5, 4 on fc."""
+  found = torch_comparison.encoder_layers(16, 0.25)
+  assert [name for name, _, _ in found] == [
+      'conv1_1', 'conv1_2', 'conv2_1', 'conv2_2', 'conv3_1', 'conv3_2',
+      'conv3_3', 'conv4_1', 'conv4_2', 'conv4_3', 'conv5_1', 'conv5_2',
+      'conv5_3', 'fc6', 'fc7']
+  assert [shape for _, shape, _ in found] == (
+      [(16, 16, 3), (16, 16, 16), (8, 8, 16), (8, 8, 32), (4, 4, 32)]
+      + [(4, 4, 64)] * 2 + [(2, 2, 64)] + [(2, 2, 128)] * 7)
+  assert [d for _, _, d in found] == [1] * 10 + [2] * 3 + [4] * 2
+
+
+def test_a_tiny_layer_run_times_every_conv_in_both_libraries(tmp_path):
+  out = tmp_path / 'layers.json'
+  torch_comparison.main(['--layers', '--size', '33', '--width', '0.25',
+                         '--batch', '2', '--repeats', '1', '--rounds', '1',
+                         '--out', str(out)])
+  rows = json.loads(out.read_text())['layers']
+  assert [r['layer'] for r in rows] == [
+      name for name, _, _ in torch_comparison.encoder_layers(33, 0.25)]
+  assert all(r[f'{lib}_{what}'] > 0 for r in rows for lib in ('jax', 'torch')
+             for what in ('forward', 'forward_backward'))
+
+
+def test_a_tiny_labelling_run_reports_rates_and_memory(tmp_path):
+  out = tmp_path / 'labelling.json'
+  labelling.main(['--sizes', '33', '--batches', '2', '--images', '8',
+                  '--rss', '12', '--out', str(out)])
+  report = json.loads(out.read_text())
+  [row] = report['throughput'].values()
+  assert row['images'] == 8
+  assert row['label_vs_network'] == pytest.approx(
+      row['label_images_per_s'] / row['network_images_per_s'], abs=2e-3)
+  assert report['memory']['12']['peak_rss_mib'] > 50
 
 
 def test_ratio_is_the_median_of_per_round_ratios():
