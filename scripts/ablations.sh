@@ -3,7 +3,9 @@
 # test (Fig. 9), on fold 0's novel classes: trains configs/toy.py (the demo's
 # recipe, from the toy's pretrained encoder) in full and with components
 # switched off, and evaluates the full network with each prototype mode,
-# support annotation and shot count. About 40 minutes on 2 CPU cores.
+# support annotation and shot count. About 80 minutes on 2 CPU cores
+# (40 with --config.train.num_steps=400, the recipe of docs/results.md's
+# tables).
 # Results: runs/ablations/*.json and the tables on stdout.
 # Usage: bash scripts/ablations.sh [--config.x=y ...]   (needs data/toy:
 # bash scripts/demo.sh; the flags go to every training, e.g.
