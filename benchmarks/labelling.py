@@ -16,9 +16,10 @@ network size and batch size, after a warm-up pass that compiles:
   upsample, RLE, shard commits; the merge timed apart);
 - predict: the files read, then `Predictor.predict` (what the predict
   command does before writing its files).
-`--images` images at sizes up to 129, a quarter of that above. Peak RSS:
-`python -m smcp_jax.label` as a fresh process on the first N of a
-collection of copies of the toy images, N each of `--rss`.
+`--images` images at sizes up to 129, a quarter of that above. Memory:
+`python -m smcp_jax.label` as a fresh process on N copies of the toy
+images, N each of `--rss`: its peak RSS, and the largest resident size
+sampled while it streams.
 """
 
 import argparse
@@ -133,10 +134,19 @@ def rates(checkpoint: str, paths, support, mask, size: int,
           'merge_s': round(merge_s, 2)}
 
 
+def _rss_mib(pid: int) -> float:
+  """The process's resident memory now (Linux), MiB."""
+  with open(f'/proc/{pid}/status') as f:
+    kib = next(int(line.split()[1]) for line in f if line.startswith('VmRSS'))
+  return kib / 1024
+
+
 def peak_rss(checkpoint: str, paths, support, mask, count: int,
              tmp: str) -> dict:
   """Peak RSS (MiB) and wall time of `python -m smcp_jax.label` on `count`
-  images (copies of `paths` under distinct names), as a fresh process."""
+  images (copies of `paths` under distinct names), as a fresh process:
+  the whole run's (the compiler's peak included), and the largest resident
+  size sampled while it streams (after its first shard is committed)."""
   folder = os.path.join(tmp, f'collection_{count}')
   for n in range(count):
     source = paths[n % len(paths)]
@@ -145,18 +155,27 @@ def peak_rss(checkpoint: str, paths, support, mask, count: int,
     os.makedirs(os.path.dirname(target), exist_ok=True)
     os.link(source, target)
   out = os.path.join(tmp, f'rss_{count}')
+  shards = os.path.join(out, labelling.SHARDS)
   start = time.perf_counter()
   process = subprocess.Popen(
       [sys.executable, '-m', 'smcp_jax.label', '--checkpoint', checkpoint,
        '--support', support, '--support_mask', mask, '--images', folder,
        '--out', out, '--batch_size', '8'], cwd=ROOT,
-      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-  _, status, usage = os.wait4(process.pid, 0)
+      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  streaming = 0.0
+  while True:
+    pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+    if pid:
+      break
+    if os.path.isdir(shards) and os.listdir(shards):
+      streaming = max(streaming, _rss_mib(process.pid))
+    time.sleep(0.1)
   seconds = time.perf_counter() - start
   if status:
     raise RuntimeError(f'label on {count} images failed: {status}')
   shutil.rmtree(out)
   return {'peak_rss_mib': round(usage.ru_maxrss / 1024, 1),
+          'streaming_peak_rss_mib': round(streaming, 1),
           'wall_s': round(seconds, 1)}
 
 

@@ -93,11 +93,11 @@ def run(argv) -> None:
   images, root = labelling.list_images(args.images)
   classes = _classes(args)
   import jax
+  from smcp_jax.cli import distributed
   from smcp_jax.serving import predictor as predictor_lib
-  from smcp_jax.train import trainer
   predictor = None
   if not args.merge:
-    trainer.initialize_distributed()
+    distributed.initialize()
     predictor = predictor_lib.Predictor(args.checkpoint,
                                         prototype=args.prototype,
                                         image_size=args.image_size,

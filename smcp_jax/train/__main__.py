@@ -34,12 +34,13 @@ def run(argv) -> int | None:
   # pylint: disable=g-import-not-at-top
   import jax
 
+  from smcp_jax.cli import distributed
   from smcp_jax.config_lib import resolution
   from smcp_jax.data.quiet_tf import tf
   from smcp_jax.train import trainer
   # Keep TF (the input pipeline) off the accelerators.
   tf.config.set_visible_devices([], 'GPU')
-  trainer.initialize_distributed()
+  distributed.initialize()
   logging.info('process %d/%d, devices: %s', jax.process_index(),
                jax.process_count(), jax.devices())
   try:

@@ -68,19 +68,6 @@ class TrainingInterrupted(Exception):
     self.signum, self.step = signum, step
 
 
-def initialize_distributed() -> None:
-  """jax.distributed from JAX_COORDINATOR_ADDRESS / JAX_NUM_PROCESSES /
-  JAX_PROCESS_ID, or auto-detected on SLURM and TPU pods; else nothing."""
-  if os.environ.get('JAX_COORDINATOR_ADDRESS'):
-    jax.distributed.initialize(
-        coordinator_address=os.environ['JAX_COORDINATOR_ADDRESS'],
-        num_processes=int(os.environ['JAX_NUM_PROCESSES']),
-        process_id=int(os.environ['JAX_PROCESS_ID']))
-  elif os.environ.get('SLURM_JOB_ID') or os.environ.get(
-      'TPU_WORKER_HOSTNAMES'):
-    jax.distributed.initialize()  # finds the cluster itself
-
-
 def create_mesh() -> jax.sharding.Mesh:
   return jax.make_mesh((jax.device_count(),), ('data',),
                        axis_types=(jax.sharding.AxisType.Auto,))

@@ -17,6 +17,7 @@ import numpy as np
 
 from configs import toy
 from smcp_jax.checkpoints import checkpointing
+from smcp_jax.cli import distributed
 from smcp_jax.config_lib import resolution
 from smcp_jax.data import builder
 from smcp_jax.train import trainer
@@ -85,7 +86,7 @@ def main():
     _poison(int(os.environ['SMCP_TEST_POISON_STEP']))
   if 'SMCP_TEST_KILL_AT_SAVE' in os.environ:
     _kill_at_save(int(os.environ['SMCP_TEST_KILL_AT_SAVE']))
-  trainer.initialize_distributed()
+  distributed.initialize()
   print('devices', jax.device_count(), 'processes', jax.process_count(),
         flush=True)
   try:
