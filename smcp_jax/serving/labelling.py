@@ -19,6 +19,7 @@ did everything, else `--merge`) writes the format's files from the shards.
 import concurrent.futures
 import dataclasses
 import hashlib
+import heapq
 import html
 import json
 import os
@@ -290,18 +291,21 @@ def merge(out: str, request: Request, *, review: int = 24) -> dict:
                     f'(first: {missing[0]}): run the labelling (every '
                     'process) before merging')
   names = tuple(request.classes)
-  records, unreadable = [], []
-  for shard in _shards(out, len(request.images)):
-    records += shard['images']
-    unreadable += shard['unreadable']
+  # Each pass reads the shards again: memory stays flat however many
+  # images there are.
+  records = lambda: (record for shard in _shards(out, len(request.images))
+                     for record in shard['images'])
   if request.image_format == 'coco':
-    _write_coco(out, names, records)
+    labelled = _write_coco(out, names, records)
   else:
-    _write_label_files(out, names, records, request.image_format)
+    labelled = _write_label_files(out, names, records(),
+                                  request.image_format)
+  unreadable = [entry for shard in _shards(out, len(request.images))
+                for entry in shard['unreadable']]
   with open(os.path.join(out, 'unreadable.json'), 'w') as f:
     json.dump(unreadable, f, indent=2)
-  _write_review(out, request, records, names, review)
-  summary = {'images': len(request.images), 'labelled': len(records),
+  _write_review(out, request, records(), names, review, labelled)
+  summary = {'images': len(request.images), 'labelled': labelled,
              'unreadable': len(unreadable), 'classes': list(names),
              'format': request.image_format}
   with open(os.path.join(out, 'summary.json'), 'w') as f:
@@ -314,28 +318,37 @@ def _rle(record: dict, entry: dict) -> dict:
           'counts': entry['counts']}
 
 
-def _write_coco(out: str, names, records) -> None:
+def _write_coco(out: str, names, records) -> int:
   """OUT/annotations.json: COCO instances, one annotation per (image,
   class), RLE masks, `score`; images carry smcp_confidence and
-  smcp_uncertain for review."""
+  smcp_uncertain for review. Written as it goes, in two passes (the
+  images, then their annotations) over `records()`; returns the number of
+  images."""
+  dump = lambda value: json.dumps(value, separators=(',', ':'))
   categories = [{'id': j + 1, 'name': name, 'supercategory': 'object'}
                 for j, name in enumerate(names)]
-  images, annotations = [], []
-  for record in records:
-    images.append({'id': record['index'] + 1, 'file_name': record['file'],
-                   'height': record['height'], 'width': record['width'],
-                   'smcp_confidence': record['confidence'],
-                   'smcp_uncertain': record['uncertain']})
-    for entry in record['classes']:
-      annotations.append({
-          'id': len(annotations) + 1, 'image_id': record['index'] + 1,
-          'category_id': names.index(entry['class']) + 1,
-          'segmentation': _rle(record, entry), 'area': entry['area'],
-          'bbox': entry['bbox'], 'iscrowd': 0, 'score': entry['score']})
+  count = annotations = 0
   with open(os.path.join(out, 'annotations.json'), 'w') as f:
-    json.dump({'info': {'description': 'labelled by smcp-jax'},
-               'images': images, 'annotations': annotations,
-               'categories': categories}, f, separators=(',', ':'))
+    f.write('{"info":' + dump({'description': 'labelled by smcp-jax'})
+            + ',"images":[')
+    for record in records():
+      f.write((',' if count else '') + dump({
+          'id': record['index'] + 1, 'file_name': record['file'],
+          'height': record['height'], 'width': record['width'],
+          'smcp_confidence': record['confidence'],
+          'smcp_uncertain': record['uncertain']}))
+      count += 1
+    f.write('],"annotations":[')
+    for record in records():
+      for entry in record['classes']:
+        annotations += 1
+        f.write((',' if annotations > 1 else '') + dump({
+            'id': annotations, 'image_id': record['index'] + 1,
+            'category_id': names.index(entry['class']) + 1,
+            'segmentation': _rle(record, entry), 'area': entry['area'],
+            'bbox': entry['bbox'], 'iscrowd': 0, 'score': entry['score']}))
+    f.write('],"categories":' + dump(categories) + '}')
+  return count
 
 
 def _label_map(record: dict, names) -> np.ndarray:
@@ -350,13 +363,15 @@ def _stem(record: dict) -> str:
   return os.path.splitext(record['file'].lstrip('/'))[0]
 
 
-def _write_label_files(out: str, names, records, image_format: str) -> None:
+def _write_label_files(out: str, names, records, image_format: str) -> int:
   """voc: palette PNGs in SegmentationClass/ and classes.txt; masks: one
-  grey PNG per image and class (255 = the class)."""
+  grey PNG per image and class (255 = the class). Returns the number of
+  images."""
   # Imported here: it brings TensorFlow (for gs:// paths), which the
   # command's checks of its request should not wait for.
   from smcp_jax.data.readers import voc_format  # pylint: disable=g-import-not-at-top
-  for record in records:
+  count = 0
+  for count, record in enumerate(records, 1):
     labels = _label_map(record, names)
     if image_format == 'voc':
       path = os.path.join(out, voc_format.VAL_LABEL_DIR,
@@ -371,13 +386,15 @@ def _write_label_files(out: str, names, records, image_format: str) -> None:
   if image_format == 'voc':
     with open(os.path.join(out, 'classes.txt'), 'w') as f:
       f.write(''.join(f'{name}\n' for name in names))
+  return count
 
 
-def _write_review(out: str, request: Request, records, names,
-                  count: int) -> None:
-  """OUT/review.html: the `count` least confident images' overlays, worst
-  first, to check and correct those first."""
-  worst = sorted(records, key=lambda r: (r['confidence'], r['index']))[:count]
+def _write_review(out: str, request: Request, records, names, count: int,
+                  labelled: int) -> None:
+  """OUT/review.html: the `count` least confident of the `labelled`
+  images' overlays, worst first, to check and correct those first."""
+  worst = heapq.nsmallest(count, records,
+                          key=lambda r: (r['confidence'], r['index']))
   folder = os.path.join(out, 'review')
   os.makedirs(folder, exist_ok=True)
   cells = []
@@ -399,5 +416,5 @@ def _write_review(out: str, request: Request, records, names,
         'inline-block;margin:6px;width:260px;vertical-align:top}img{'
         'width:256px}figcaption{font-size:12px;overflow-wrap:anywhere}'
         '</style>'
-        f'<h1>The {len(worst)} least confident of {len(records)} labelled '
+        f'<h1>The {len(worst)} least confident of {labelled} labelled '
         f'images</h1><p>classes: {legend}</p>' + ''.join(cells))
