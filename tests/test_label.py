@@ -197,11 +197,13 @@ def test_local_devices_split_the_batch(checkpoint, collection, whole,
   listed.write_text(''.join(f'{p}\n' for p in paths))
   out = tmp_path / 'two'
   done = _label(checkpoint, (str(listed), support, mask, None), out,
+                '--batch_size', '8',  # 4 per device; 40 = 5 batches
                 env={'XLA_FLAGS': '--xla_force_host_platform_device_count=2'})
   assert 'process 0: 40 images' in done.stdout
   assert '2 device(s)' in done.stdout
   one = coco_api.COCO(str(whole / 'annotations.json'))
   two = coco_api.COCO(str(out / 'annotations.json'))
+  assert len(two.getImgIds()) == 40  # every image of every batch
   by_file = {i['file_name']: i['id'] for i in one.loadImgs(one.getImgIds())}
   for info in two.loadImgs(two.getImgIds()):
     expected = one.loadAnns(one.getAnnIds(

@@ -237,9 +237,11 @@ class Predictor:
 
   def stream_logits(self, class_protos, batches, size: int, prototype: str):
     """For each (items, device batch or None) of `batches`, yields (items,
-    the classes' logits (len(items), N, h, w, 2) at the network's
-    resolution, or None). One batch stays in flight: the next batch runs
-    on the devices while the caller post-processes this one's."""
+    the classes' logits of the whole padded batch (batch_size, N, h, w, 2)
+    at the network's resolution, on the host, or None): zip them with the
+    batch's own items to drop the padding. One batch stays in flight: the
+    next batch runs on the devices while the caller post-processes this
+    one's."""
     head = self._from_features(prototype, size)
     in_flight = None
     for items, batch in batches:
@@ -304,5 +306,5 @@ class Predictor:
 
 
 def _fetched(items, logits):
-  """(items, the logits of the items, on the host)."""
-  return items, None if logits is None else np.asarray(logits)[:len(items)]
+  """(items, the logits on the host)."""
+  return items, None if logits is None else np.asarray(logits)
