@@ -2,11 +2,13 @@
 """How the network's convolutions run: XLA's, or faster forms on the CPU.
 
 Wide 3x3 convs run as Winograd's F(2x2, 3x3) (ops.winograd). For the
-others, XLA's CPU weight gradient is far slower than PyTorch's (worst on
-VGG's large, low-channel conv1 / conv2 maps; docs/performance.md
-section has the numbers): here it is a loop over blocks of output rows,
-each one matrix product of the block's im2col patches with its output
-gradient. bfloat16, other backends, and the input gradient everywhere keep
+others, with YNNPACK's CPU convolutions (XLA's default) XLA's weight
+gradient is far slower than PyTorch's (worst on VGG's large, low-channel
+conv1 / conv2 maps; docs/performance.md has the numbers): there it is a
+loop over blocks of output rows, each one matrix product of the block's
+im2col patches with its output gradient. With Eigen's convolutions
+(smcp_jax's default, ops/xla_cpu_flags.py) XLA's own was the faster.
+bfloat16, other backends, and the input gradient everywhere keep
 XLA's own. The modes are constructor arguments of the network
 (`config.model.conv_weight_grad`, `dilated_conv`, `conv3x3`), resolved once
 into the function its convs call (conv_fn), so they are part of the traced
@@ -15,6 +17,7 @@ graph rather than global state.
 
 import functools
 import math
+import os
 
 import jax
 from jax import lax
@@ -22,10 +25,14 @@ import jax.numpy as jnp
 
 from smcp_jax.ops import dilated_phases
 from smcp_jax.ops import winograd
+from smcp_jax.ops import xla_cpu_flags
 
 _NHWC = ('NHWC', 'HWIO', 'NHWC')
-# 'auto': patch matmuls for large float32 convs on the CPU, XLA's elsewhere;
-# 'xla'; 'patch_matmul': every stride-1 NHWC conv (benchmarks and tests).
+# 'auto': XLA's where its CPU convolutions are Eigen's (smcp_jax's default,
+# ops/xla_cpu_flags.py: faster than the loop at every size measured);
+# where they are YNNPACK's, patch matmuls for large float32 convs on the
+# CPU and XLA's elsewhere. 'xla'; 'patch_matmul': every stride-1 NHWC conv
+# (benchmarks and tests).
 WEIGHT_GRAD_MODES = ('auto', 'xla', 'patch_matmul')
 DILATED_MODES = ('xla', 'phases')  # ops/dilated_phases.py
 # 'auto': Winograd for float32 3x3 convs of >= AUTO_WINOGRAD_MIN_CHANNELS
@@ -64,12 +71,13 @@ _PIXELS_PER_STEP = 512
 # its compile time; every conv of the paper's network (>= 1.2 GFLOP at 417)
 # and of the toy demo (~300 MFLOP) is above.
 AUTO_MIN_FLOPS = 1e8
-# Where XLA's weight gradient was faster (docs/performance.md, the toy at
-# 129 px, batch 8): under 32 output channels the products are too thin
-# for the patches' copies (conv1_x of the toy's width: 2.6 vs 6.5 ms), and
-# on maps of under 4096 output pixels (N x H x W) the loop's few small steps
-# run on one core where XLA's conv uses all (16x16 x 8: 2.7 vs 4.5 ms). No
-# conv of the paper's network at 417 px is below either.
+# Where XLA's weight gradient was faster with YNNPACK's convolutions
+# (docs/performance.md, the toy at 129 px, batch 8): under 32 output
+# channels the products are too thin for the patches' copies (conv1_x of
+# the toy's width: 2.6 vs 6.5 ms), and on maps of under 4096 output pixels
+# (N x H x W) the loop's few small steps run on one core where XLA's conv
+# uses all (16x16 x 8: 2.7 vs 4.5 ms). No conv of the paper's network at
+# 417 px is below either.
 AUTO_MIN_OUT_CHANNELS = 32
 AUTO_MIN_PIXELS = 4096
 
@@ -138,10 +146,13 @@ def _plain_nhwc(lhs, rhs, window_strides, lhs_dilation, dimension_numbers,
 
 def _fast_path_applies(mode, lhs, rhs, padding) -> bool:
   # 'auto': float32 on the CPU only (bfloat16 is emulated there and was
-  # slower), and only where it was measured faster (the AUTO_ bounds).
+  # slower), with YNNPACK's convolutions, and only where it was measured
+  # faster (the AUTO_ bounds).
   flops = 2 * math.prod(lhs.shape) * math.prod(rhs.shape[:2]) * rhs.shape[-1]
   wanted = (mode == 'patch_matmul'
             or (mode == 'auto' and jax.default_backend() == 'cpu'
+                and not xla_cpu_flags.eigen_convolutions(
+                    os.environ.get('XLA_FLAGS', ''))
                 and lhs.dtype == jnp.float32 and flops >= AUTO_MIN_FLOPS
                 and rhs.shape[-1] >= AUTO_MIN_OUT_CHANNELS
                 and math.prod(lhs.shape[:3]) >= AUTO_MIN_PIXELS))
