@@ -135,9 +135,11 @@ def rates(checkpoint: str, paths, support, mask, size: int,
 
 
 def _rss_mib(pid: int) -> float:
-  """The process's resident memory now (Linux), MiB."""
+  """The process's resident memory now (Linux), MiB; 0 once it is exiting
+  (its status then has no VmRSS line)."""
   with open(f'/proc/{pid}/status') as f:
-    kib = next(int(line.split()[1]) for line in f if line.startswith('VmRSS'))
+    kib = next((int(line.split()[1]) for line in f
+                if line.startswith('VmRSS')), 0)
   return kib / 1024
 
 
