@@ -13,7 +13,6 @@ starts its CPU backend (at the first computation): a backend started before
 the import keeps its flags, and a user's own setting of the option wins.
 """
 
-import importlib.metadata
 import os
 
 OPTION = '--xla_cpu_experimental_ynn_fusion_type'
@@ -43,9 +42,8 @@ def eigen_convolutions(xla_flags: str) -> bool:
 
 def prefer_eigen_convolutions() -> None:
   """Sets XLA_FLAGS for this process and its children."""
-  try:
-    version = importlib.metadata.version('jaxlib')
-  except importlib.metadata.PackageNotFoundError:
-    return
+  # jaxlib.version, not importlib.metadata: 5 ms against 26 at every start
+  # of a command (jaxlib is imported by JAX anyway).
+  from jaxlib import version  # pylint: disable=g-import-not-at-top
   os.environ['XLA_FLAGS'] = with_eigen_convolutions(
-      os.environ.get('XLA_FLAGS', ''), version)
+      os.environ.get('XLA_FLAGS', ''), version.__version__)
