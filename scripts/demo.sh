@@ -34,7 +34,7 @@ for label, r in rows:
             f'mIoU {r["miou"]:5.1f}          FB-IoU {r["fb_iou"]:5.1f}')
   print(f'  {label:>15}: {spread}   ({runs} x {r["episodes"]} episodes)')
 print('Expected after training on a 2-core x86-64 CPU: mIoU 59 to 66, mean 63 '
-      '(7 training runs,\n2026-12-07); each seed and each CPU is one draw '
+      '(8 training runs,\n2026-12-07); each seed and each CPU is one draw '
       'from about that range (docs/results.md).')
 PY
 echo
