@@ -47,7 +47,8 @@ def interpolation_matrix(in_size: int, out_size: int,
   return matrix
 
 
-def _matrices(in_hw, out_hw, dtype):
+def interpolation_matrices(in_hw, out_hw, dtype):
+  """The (rows, columns) pair of `interpolation_matrix` for a 2-D resize."""
   mh = jnp.asarray(interpolation_matrix(int(in_hw[0]), int(out_hw[0])), dtype)
   mw = jnp.asarray(interpolation_matrix(int(in_hw[1]), int(out_hw[1])), dtype)
   return mh, mw
@@ -57,7 +58,7 @@ def resize_bilinear(x: jnp.ndarray, size: tuple[int, int]) -> jnp.ndarray:
   """Resizes NHWC `x` to `size` (H, W) like torch bilinear, align_corners=False."""
   if tuple(x.shape[1:3]) == tuple(size):
     return x
-  mh, mw = _matrices(x.shape[1:3], size, x.dtype)
+  mh, mw = interpolation_matrices(x.shape[1:3], size, x.dtype)
   x = jnp.einsum('oh,bhwc->bowc', mh, x)
   return jnp.einsum('pw,bowc->bopc', mw, x)
 
@@ -70,7 +71,7 @@ def resize_bilinear_transpose(
   with sum(resize(F) * M) == sum(F * resize_transpose(M)) for any F of
   spatial size `size` (h, w).
   """
-  mh, mw = _matrices(size, maps.shape[1:3], maps.dtype)
+  mh, mw = interpolation_matrices(size, maps.shape[1:3], maps.dtype)
   return jnp.einsum('oh,bop,pw->bhw', mh, maps, mw)
 
 
