@@ -10,6 +10,7 @@ from smcp_jax.data import folds
 from smcp_jax.data.pipeline import tf_ops
 from smcp_jax.data.pipeline import transforms
 from smcp_jax.data.readers import pascal
+from smcp_jax.data.readers import voc_format
 
 
 def test_tf_label_decoding_matches_pil(toy_root, tmp_path):
@@ -21,6 +22,16 @@ def test_tf_label_decoding_matches_pil(toy_root, tmp_path):
   Image.fromarray(pil, 'L').save(grey)  # SBD-style grey labels
   np.testing.assert_array_equal(tf_ops.decode_label(tf.io.read_file(grey)), pil)
 
+
+
+def test_every_voc_palette_colour_decodes_to_its_id(tmp_path):
+  ids = np.arange(256, dtype=np.uint8).reshape(16, 16)
+  image = Image.fromarray(ids, 'P')
+  image.putpalette(voc_format.voc_palette())
+  path = str(tmp_path / 'palette.png')
+  image.save(path)
+  np.testing.assert_array_equal(tf_ops.decode_label(tf.io.read_file(path)),
+                                ids)
 
 @pytest.mark.parametrize('height,width,quality', [
     (17, 24, 50), (64, 64, 75), (123, 130, 92), (300, 211, 95)])

@@ -7,21 +7,31 @@ antialiased bilinear, as PIL's BILINEAR that the authors use, with the
 result rounded to 8 bits like PIL's; labels are nearest-neighbour.
 """
 
+import numpy as np
+
 from smcp_jax.data.labels import IGNORE_LABEL
 from smcp_jax.data.pipeline import transforms
 from smcp_jax.data.quiet_tf import tf
 
 
+def _voc_id_parts(channel: int) -> list[int]:
+  """What each value of one RGB channel adds to the VOC class id: the
+  colour map spreads the id's bits over the three channels' high bits."""
+  return [sum(((value >> (7 - bit)) & 1) << (3 * bit + channel)
+              for bit in range(8)) for value in range(256)]
+
+
+_VOC_ID_PARTS = np.array([_voc_id_parts(c) for c in range(3)], np.int32)
+
+
 def _voc_index_from_rgb(rgb: tf.Tensor) -> tf.Tensor:
-  """Inverts the VOC colour map (a bijection on 0..255) for RGB labels."""
+  """Inverts the VOC colour map (a bijection on 0..255) for RGB labels, as
+  one table lookup per channel (a loop over the 24 bits cost the training
+  pipeline 0.6 ms of CPU per 128 px label)."""
   rgb = tf.cast(rgb, tf.int32)
-  index = tf.zeros(tf.shape(rgb)[:2], tf.int32)
-  for bit in range(8):
-    for channel in range(3):
-      value = tf.bitwise.bitwise_and(
-          tf.bitwise.right_shift(rgb[..., channel], 7 - bit), 1)
-      index += tf.bitwise.left_shift(value, 3 * bit + channel)
-  return index
+  parts = tf.constant(_VOC_ID_PARTS)
+  return (tf.gather(parts[0], rgb[..., 0]) + tf.gather(parts[1], rgb[..., 1])
+          + tf.gather(parts[2], rgb[..., 2]))
 
 
 def decode_label(contents: tf.Tensor) -> tf.Tensor:
