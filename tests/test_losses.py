@@ -41,7 +41,6 @@ def test_matches_torch_upsampled_cross_entropy():
   np.testing.assert_allclose(ours, ref.item(), rtol=1e-5)
 
 
-
 @pytest.mark.parametrize('classes, size', [(2, (65, 47)), (21, (33, 33))])
 def test_gradient_matches_torch_autograd(classes, size):
   # The loss's gradient is written by hand (losses._backward); torch's
@@ -61,6 +60,7 @@ def test_gradient_matches_torch_autograd(classes, size):
                                         jnp.asarray(labels))
   np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-5 * np.abs(ref).max())
   assert np.all(np.asarray(ours)[1] == 0)
+
 
 def _labels(masks):
   binary = masks.astype(np.int32)

@@ -23,7 +23,6 @@ def test_tf_label_decoding_matches_pil(toy_root, tmp_path):
   np.testing.assert_array_equal(tf_ops.decode_label(tf.io.read_file(grey)), pil)
 
 
-
 def test_every_voc_palette_colour_decodes_to_its_id(tmp_path):
   ids = np.arange(256, dtype=np.uint8).reshape(16, 16)
   image = Image.fromarray(ids, 'P')
@@ -32,6 +31,7 @@ def test_every_voc_palette_colour_decodes_to_its_id(tmp_path):
   image.save(path)
   np.testing.assert_array_equal(tf_ops.decode_label(tf.io.read_file(path)),
                                 ids)
+
 
 @pytest.mark.parametrize('height,width,quality', [
     (17, 24, 50), (64, 64, 75), (123, 130, 92), (300, 211, 95)])
