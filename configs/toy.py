@@ -10,7 +10,7 @@
 VGG-16, the toy fine-tunes the toy's pretrained encoder
 (smcp_jax/toy/assets/toy_encoder, made by `python -m smcp_jax.toy.encoder`
 from a generated set with no toy class in it), with the paper's SGD.
-Expected: 59 to 66 mIoU, mean 62, and 78 to 82 FB-IoU on fold 0's novel
+Expected: 59 to 66 mIoU, mean 63, and 78 to 82 FB-IoU on fold 0's novel
 classes (5 runs x 300 episodes, fused prototype; over 5 training seeds on
 a 2-core CPU: each seed and CPU is one draw within about that range),
 after 5.5 to 8 minutes of training on 2 CPU cores (800 steps x 8 episodes

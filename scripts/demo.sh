@@ -33,8 +33,8 @@ for label, r in rows:
             f'{r["fb_iou"]:5.1f} +- {r["fb_iou_std"]:.1f}' if runs > 1 else
             f'mIoU {r["miou"]:5.1f}          FB-IoU {r["fb_iou"]:5.1f}')
   print(f'  {label:>15}: {spread}   ({runs} x {r["episodes"]} episodes)')
-print('Expected after training on a 2-core x86-64 CPU: mIoU 59 to 66, mean 62 '
-      '(9 training runs,\n2026-12-07); each seed and each CPU is one draw '
+print('Expected after training on a 2-core x86-64 CPU: mIoU 59 to 66, mean 63 '
+      '(10 training runs,\n2026-12-07); each seed and each CPU is one draw '
       'from about that range (docs/results.md).')
 PY
 echo
